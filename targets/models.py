@@ -1,0 +1,411 @@
+"""The plan, its key tasks, their quantified targets, responsible units and monthly figures.
+
+Every target and figure keeps the sentence of the source document it came from, so a reader
+can check it, and who entered it. What the sources do not say stays empty.
+"""
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month that `month` falls in."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def last_closed_month(as_of: dt.date) -> dt.date:
+    """First day of the latest month that has ended on or before `as_of`."""
+    if month_end(as_of) == as_of:
+        return as_of.replace(day=1)
+    previous = as_of.replace(day=1) - dt.timedelta(days=1)
+    return previous.replace(day=1)
+
+
+class PlanManager(models.Manager):
+    def get_by_natural_key(self, district, year):
+        return self.get(district=district, year=year)
+
+
+class Plan(models.Model):
+    """One district's plan for one year (年度重点工作)."""
+
+    district = models.CharField(_("区县"), max_length=50)
+    city = models.CharField(_("城市"), max_length=50, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=200)
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    source = models.TextField(_("来源文件"), blank=True)
+    # Status-light thresholds, in percentage points of gap (completion share − expected share).
+    on_track_threshold = models.DecimalField(
+        _("正常推进阈值(百分点)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("-10"),
+        help_text=_("差距不低于此值为“正常推进”"),
+    )
+    behind_threshold = models.DecimalField(
+        _("滞后阈值(百分点)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("-30"),
+        help_text=_("差距不低于此值为“滞后”,低于此值为“严重滞后”"),
+    )
+
+    objects = PlanManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度计划")
+        verbose_name_plural = _("年度计划")
+        ordering = ["-year", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="plan_unique_district_year"),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")), name="plan_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(behind_threshold__lte=models.F("on_track_threshold"))
+                & Q(on_track_threshold__lte=0),
+                name="plan_thresholds_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.district}{self.year}年 {self.title}"
+
+    def natural_key(self):
+        return (self.district, self.year)
+
+    def get_absolute_url(self):
+        return reverse("targets:plan-detail", args=[self.pk])
+
+
+class UnitManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Unit(models.Model):
+    """A responsible unit (责任单位): a department, a street office, …"""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("部门")
+        STREET = "street", _("街道")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    source_text = models.TextField(_("原文出处"), blank=True)
+
+    objects = UnitManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["department", "street", "other"]), name="unit_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class KeyTaskManager(models.Manager):
+    def get_by_natural_key(self, district, year, number):
+        return self.get(plan__district=district, plan__year=year, number=number)
+
+
+class KeyTask(models.Model):
+    """One numbered key task of a plan (重点工作 N)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_tasks", verbose_name=_("年度计划"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+    headline = models.CharField(_("要点"), max_length=200, blank=True)
+    text = models.TextField(_("原文"), blank=True)
+
+    objects = KeyTaskManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("重点工作")
+        verbose_name_plural = _("重点工作")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="keytask_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="keytask_number_positive"),
+        ]
+
+    def __str__(self):
+        return _("重点工作%(number)s:%(title)s") % {"number": self.number, "title": self.title}
+
+    def natural_key(self):
+        return (*self.plan.natural_key(), self.number)
+
+    natural_key.dependencies = ["targets.plan"]
+
+    def get_absolute_url(self):
+        return reverse("targets:keytask-detail", args=[self.pk])
+
+
+class TargetQuerySet(models.QuerySet):
+    def for_plan(self, plan):
+        return self.filter(key_task__plan=plan)
+
+    def for_dashboard(self, as_of: dt.date):
+        """Targets with everything a progress page shows, in a fixed number of queries.
+
+        Joins the key task and plan, and prefetches the responsible units and the
+        approved figures of months that ended on or before `as_of` (oldest first), so the
+        status rules can run over `target.approved_figures` without touching the database.
+        """
+        approved = Figure.objects.filter(
+            status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of)
+        ).order_by("month")
+        return self.select_related("key_task__plan").prefetch_related(
+            "responsible_units",
+            "planned_values",
+            models.Prefetch("figures", queryset=approved, to_attr="approved_figures"),
+        )
+
+
+class TargetManager(models.Manager.from_queryset(TargetQuerySet)):
+    def get_by_natural_key(self, district, year, code):
+        return self.get(key_task__plan__district=district, key_task__plan__year=year, code=code)
+
+
+class Target(models.Model):
+    """A measurable target (量化目标) or a monitored indicator (监测指标) under a key task."""
+
+    class Kind(models.TextChoices):
+        CUMULATIVE = "cumulative", _("累计量")
+        LEVEL = "level", _("水平/比率")
+        MILESTONE = "milestone", _("里程碑")
+        MONITORED = "monitored", _("监测指标")
+
+    class Direction(models.TextChoices):
+        AT_LEAST = "gte", "≥"
+        AT_MOST = "lte", "≤"
+
+    class Source(models.TextChoices):
+        PLAN = "plan", _("年度重点工作部署")
+        H1_REPORT = "h1", _("上半年工作总结(区委全会)")
+
+    key_task = models.ForeignKey(
+        KeyTask, on_delete=models.CASCADE, related_name="targets", verbose_name=_("重点工作")
+    )
+    code = models.CharField(_("编号"), max_length=20, help_text=_("在本年度计划内唯一,如 6-02"))
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    direction = models.CharField(_("方向"), max_length=3, choices=Direction.choices, default=Direction.AT_LEAST)
+    goal = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    unit_of_measure = models.CharField(_("计量单位"), max_length=20, blank=True)
+    baseline = models.DecimalField(
+        _("基线值"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("起始日期时的值;原文未给出的留空"),
+    )
+    start = models.DateField(_("起始日期"))
+    deadline = models.DateField(_("完成期限"), null=True, blank=True)
+    deadline_stated = models.BooleanField(
+        _("原文写明期限"),
+        default=True,
+        help_text=_("否:原文未写期限,按年度计划截止日期计"),
+    )
+    responsible_units = models.ManyToManyField(
+        Unit, blank=True, related_name="targets", verbose_name=_("责任单位")
+    )
+    lead_official = models.CharField(_("分包领导"), max_length=100, blank=True)
+    source = models.CharField(_("来源文件"), max_length=10, choices=Source.choices, default=Source.PLAN)
+    source_text = models.TextField(_("原文"))
+    goal_derivation = models.TextField(
+        _("目标值推算方法"), blank=True, help_text=_("目标值由原文数字推算而来时,写明如何推算")
+    )
+    note = models.TextField(_("备注"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = TargetManager()
+    history = HistoricalRecords(excluded_fields=["sort_order"])
+
+    class Meta:
+        verbose_name = _("量化目标")
+        verbose_name_plural = _("量化目标")
+        ordering = ["key_task__number", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["key_task", "code"], name="target_unique_code"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["cumulative", "level", "milestone", "monitored"]), name="target_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(direction__in=["gte", "lte"]), name="target_direction_valid"),
+            # A monitored indicator has no goal; a numeric target must have one.
+            models.CheckConstraint(
+                condition=Q(kind="monitored", goal__isnull=True)
+                | Q(kind="milestone", goal__isnull=True)
+                | (Q(kind__in=["cumulative", "level"]) & Q(goal__isnull=False)),
+                name="target_goal_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="monitored") | Q(deadline__isnull=False), name="target_deadline_required"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(start__lte=models.F("deadline")),
+                name="target_start_before_deadline",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def natural_key(self):
+        return (*self.key_task.plan.natural_key(), self.code)
+
+    natural_key.dependencies = ["targets.keytask"]
+
+    def get_absolute_url(self):
+        return reverse("targets:target-detail", args=[self.pk])
+
+    @property
+    def plan(self):
+        return self.key_task.plan
+
+    @property
+    def goal_is_derived(self) -> bool:
+        return bool(self.goal_derivation)
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.unit_of_measure.strip() == "%"
+
+
+class PlannedValue(models.Model):
+    """A target's own planned path: the value it should have reached by a month's end."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="planned_values")
+    month = models.DateField(_("月份"))
+    value = models.DecimalField(_("计划值"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("计划进度")
+        verbose_name_plural = _("计划进度")
+        ordering = ["target", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "month"], name="plannedvalue_unique_month"),
+        ]
+
+
+class FigureManager(models.Manager):
+    def get_by_natural_key(self, district, year, code, month):
+        return self.get(
+            target__key_task__plan__district=district,
+            target__key_task__plan__year=year,
+            target__code=code,
+            month=month,
+        )
+
+
+class Figure(models.Model):
+    """A target's figure for one month (月度填报): the year-to-date or level value at month end."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已报送")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+
+    class Qualifier(models.TextChoices):
+        EXACT = "", _("确数")
+        MORE_THAN = "more_than", _("余/以上")
+        NEARLY = "nearly", _("近")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="figures", verbose_name=_("目标"))
+    month = models.DateField(_("月份"), help_text=_("该月1日;数值为该月末的累计值或水平值"))
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    value_qualifier = models.CharField(
+        _("数值限定"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT, blank=True
+    )
+    reached = models.BooleanField(_("已完成(里程碑)"), null=True, blank=True)
+    reached_on = models.DateField(_("完成日期"), null=True, blank=True)
+    progress_note = models.TextField(_("进展情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    source_text = models.TextField(_("原文"), blank=True, help_text=_("来自文件的数字,记下原句"))
+    status = models.CharField(_("审核状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+    entered_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    objects = FigureManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月度数据")
+        verbose_name_plural = _("月度数据")
+        ordering = ["target", "month"]
+        indexes = [models.Index(fields=["status", "month"], name="figure_status_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "month"], name="figure_unique_target_month"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "approved", "returned"]), name="figure_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="figure_value_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(reached__isnull=False), name="figure_has_value_or_reached"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reached=True) | Q(reached_on__isnull=False), name="figure_reached_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""), name="figure_returned_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target.code} {self.month:%Y-%m}"
+
+    def natural_key(self):
+        return (*self.target.natural_key(), self.month.isoformat())
+
+    natural_key.dependencies = ["targets.target"]
+
+    @property
+    def month_end(self) -> dt.date:
+        return month_end(self.month)
+
+    def save(self, *args, **kwargs):
+        self.month = self.month.replace(day=1)
+        super().save(*args, **kwargs)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "targets"
+
+urlpatterns = [
+    path("", views.plan_list, name="plan-list"),
+]
