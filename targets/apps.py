@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class TargetsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'targets'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "targets"

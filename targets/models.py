@@ -134,7 +134,9 @@ class KeyTaskManager(models.Manager):
 class KeyTask(models.Model):
     """One numbered key task of a plan (重点工作 N)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_tasks", verbose_name=_("年度计划"))
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="key_tasks", verbose_name=_("年度计划")
+    )
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("标题"), max_length=200)
     headline = models.CharField(_("要点"), max_length=200, blank=True)
@@ -175,9 +177,11 @@ class TargetQuerySet(models.QuerySet):
         approved figures of months that ended on or before `as_of` (oldest first), so the
         status rules can run over `target.approved_figures` without touching the database.
         """
-        approved = Figure.objects.filter(
-            status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of)
-        ).order_by("month")
+        approved = (
+            Figure.objects.filter(status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of))
+            .select_related("entered_by", "reviewed_by")
+            .order_by("month")
+        )
         return self.select_related("key_task__plan").prefetch_related(
             "responsible_units",
             "planned_values",
@@ -213,7 +217,9 @@ class Target(models.Model):
     code = models.CharField(_("编号"), max_length=20, help_text=_("在本年度计划内唯一,如 6-02"))
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    direction = models.CharField(_("方向"), max_length=3, choices=Direction.choices, default=Direction.AT_LEAST)
+    direction = models.CharField(
+        _("方向"), max_length=3, choices=Direction.choices, default=Direction.AT_LEAST
+    )
     goal = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2, null=True, blank=True)
     unit_of_measure = models.CharField(_("计量单位"), max_length=20, blank=True)
     baseline = models.DecimalField(
@@ -253,7 +259,8 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key_task", "code"], name="target_unique_code"),
             models.CheckConstraint(
-                condition=Q(kind__in=["cumulative", "level", "milestone", "monitored"]), name="target_kind_valid"
+                condition=Q(kind__in=["cumulative", "level", "milestone", "monitored"]),
+                name="target_kind_valid",
             ),
             models.CheckConstraint(condition=Q(direction__in=["gte", "lte"]), name="target_direction_valid"),
             # A monitored indicator has no goal; a numeric target must have one.
@@ -311,6 +318,9 @@ class PlannedValue(models.Model):
             models.UniqueConstraint(fields=["target", "month"], name="plannedvalue_unique_month"),
         ]
 
+    def __str__(self):
+        return f"{self.target_id} {self.month:%Y-%m} {self.value}"
+
 
 class FigureManager(models.Manager):
     def get_by_natural_key(self, district, year, code, month):
@@ -336,7 +346,9 @@ class Figure(models.Model):
         MORE_THAN = "more_than", _("余/以上")
         NEARLY = "nearly", _("近")
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="figures", verbose_name=_("目标"))
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="figures", verbose_name=_("目标")
+    )
     month = models.DateField(_("月份"), help_text=_("该月1日;数值为该月末的累计值或水平值"))
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2, null=True, blank=True)
     value_qualifier = models.CharField(
@@ -380,11 +392,15 @@ class Figure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["target", "month"], name="figure_unique_target_month"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "approved", "returned"]), name="figure_status_valid"
+                condition=Q(status__in=["draft", "submitted", "approved", "returned"]),
+                name="figure_status_valid",
             ),
-            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="figure_value_nonnegative"),
             models.CheckConstraint(
-                condition=Q(value__isnull=False) | Q(reached__isnull=False), name="figure_has_value_or_reached"
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="figure_value_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(reached__isnull=False),
+                name="figure_has_value_or_reached",
             ),
             models.CheckConstraint(
                 condition=~Q(reached=True) | Q(reached_on__isnull=False), name="figure_reached_has_date"

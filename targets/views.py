@@ -1,10 +1,156 @@
+"""Read-only progress pages for officials: plan → key task → target, plus cross-task lists.
+
+Each view fetches with a documented queryset method, computes with `progress`/`rules`, renders.
+"""
+
+from collections import defaultdict
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
 
-from .models import Plan
+from . import charts, progress, rules
+from .filters import TargetFilter
+from .models import KeyTask, Plan, Target
+from .tables import TargetTable
+
+
+def _as_of_or_error(request: HttpRequest, plan: Plan):
+    """The page's as-of date, or a 400 response explaining what is wrong with it."""
+    try:
+        return progress.resolve_as_of(request.GET.get("as_of"), plan, today=timezone.localdate()), None
+    except progress.AsOfError as exc:
+        response = render(
+            request, "targets/bad_request.html", {"plan": plan, "message": str(exc)}, status=400
+        )
+        return None, response
+
+
+def _page_context(plan: Plan, as_of) -> dict:
+    return {
+        "plan": plan,
+        "as_of": as_of,
+        "month_choices": progress.month_choices(plan, today=timezone.localdate()),
+    }
 
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/plan_list.html", {"plans": Plan.objects.all()})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=pk)
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    rows = progress.assess_targets(
+        Target.objects.for_plan(plan).for_dashboard(as_of),
+        as_of=as_of,
+        thresholds=progress.thresholds_for(plan),
+    )
+    by_task = defaultdict(progress.LightSummary)
+    overall = progress.LightSummary()
+    for row in rows:
+        by_task[row.target.key_task_id].add(row)
+        overall.add(row)
+    task_summaries = [(task, by_task[task.pk]) for task in plan.key_tasks.all()]
+    attention = sorted(
+        (r for r in rows if r.light in progress.ATTENTION),
+        key=lambda r: (-r.light_severity, r.target.deadline or plan.period_end, r.target.code),
+    )
+    context = _page_context(plan, as_of) | {
+        "task_summaries": task_summaries,
+        "overall": overall,
+        "attention": attention,
+        "chart": charts.lights_by_task(task_summaries),
+        "legend": progress.LEGEND,
+    }
+    return render(request, "targets/plan_detail.html", context)
+
+
+def _target_list(request, plan, as_of, queryset, *, exclude=()):
+    """Filtered, assessed and sorted targets; returns (filterset, table) or a 400 response."""
+    filterset = TargetFilter(request.GET, queryset=queryset, plan=plan)
+    if not filterset.is_valid():
+        return filterset, None
+    rows = progress.assess_targets(
+        filterset.qs.for_dashboard(as_of), as_of=as_of, thresholds=progress.thresholds_for(plan)
+    )
+    if filterset.lights:
+        rows = [r for r in rows if r.light in filterset.lights]
+    table = TargetTable(rows, exclude=exclude)
+    RequestConfig(request, paginate=False).configure(table)
+    return filterset, table
+
+
+@login_required
+def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(KeyTask.objects.select_related("plan"), pk=pk)
+    plan = task.plan
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    queryset = task.targets.exclude(kind=Target.Kind.MONITORED)
+    filterset, table = _target_list(request, plan, as_of, queryset, exclude=("key_task",))
+    del filterset.form.fields["key_task"]
+    context = _page_context(plan, as_of) | {
+        "task": task,
+        "filter": filterset,
+        "table": table,
+        "indicator_count": task.targets.filter(kind=Target.Kind.MONITORED).count(),
+    }
+    return render(request, "targets/keytask_detail.html", context, status=200 if table else 400)
+
+
+@login_required
+def target_list(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=pk)
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    queryset = Target.objects.for_plan(plan).exclude(kind=Target.Kind.MONITORED)
+    filterset, table = _target_list(request, plan, as_of, queryset)
+    context = _page_context(plan, as_of) | {"filter": filterset, "table": table}
+    return render(request, "targets/target_list.html", context, status=200 if table else 400)
+
+
+@login_required
+def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=pk)
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    indicators = Target.objects.for_plan(plan).filter(kind=Target.Kind.MONITORED).for_dashboard(as_of)
+    by_task = defaultdict(list)
+    for indicator in indicators:
+        by_task[indicator.key_task].append(indicator)
+    context = _page_context(plan, as_of) | {"by_task": sorted(by_task.items(), key=lambda kv: kv[0].number)}
+    return render(request, "targets/indicator_list.html", context)
+
+
+@login_required
+def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(Target.objects.select_related("key_task__plan"), pk=pk)
+    plan = target.key_task.plan
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    target = Target.objects.for_dashboard(as_of).get(pk=target.pk)
+    (row,) = progress.assess_targets([target], as_of=as_of, thresholds=progress.thresholds_for(plan))
+    chart = None
+    if target.kind in (Target.Kind.CUMULATIVE, Target.Kind.LEVEL, Target.Kind.MONITORED):
+        chart = charts.target_progress(row, as_of=as_of, expected_path=progress.expected_path(target))
+    context = _page_context(plan, as_of) | {
+        "target": target,
+        "row": row,
+        "assessment": row.assessment,
+        "figures": target.approved_figures,
+        "chart": chart,
+        "is_monitored": target.kind == Target.Kind.MONITORED,
+        "Light": rules.Light,
+    }
+    return render(request, "targets/target_detail.html", context)

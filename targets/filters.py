@@ -1,0 +1,61 @@
+"""FilterSets for the target lists.
+
+The light is computed in Python from the approved figures, so its filter only validates the
+choice here; the view applies it to the assessed rows.
+"""
+
+import django_filters
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .models import KeyTask, Target, Unit
+
+LIGHT_CHOICES = [(light.value, format_lazy("{} {}", light.symbol, light.label)) for light in rules.Light]
+
+
+class TargetFilter(django_filters.FilterSet):
+    key_task = django_filters.ModelChoiceFilter(
+        queryset=KeyTask.objects.none(), label=_("重点工作"), empty_label=_("全部")
+    )
+    light = django_filters.MultipleChoiceFilter(
+        choices=LIGHT_CHOICES, label=_("状态"), method="keep", widget=forms.CheckboxSelectMultiple
+    )
+    kind = django_filters.ChoiceFilter(choices=Target.Kind.choices, label=_("类型"), empty_label=_("全部"))
+    deadline_before = django_filters.DateFilter(
+        field_name="deadline",
+        lookup_expr="lte",
+        label=_("期限不晚于"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        field_name="responsible_units",
+        queryset=Unit.objects.all(),
+        label=_("责任单位"),
+        empty_label=_("全部"),
+    )
+    unassigned = django_filters.BooleanFilter(
+        field_name="responsible_units",
+        lookup_expr="isnull",
+        label=_("未明确责任单位"),
+        widget=forms.NullBooleanSelect,
+        distinct=True,
+    )
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
+
+    class Meta:
+        model = Target
+        fields = ["key_task", "kind"]
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            self.filters["key_task"].queryset = plan.key_tasks.all()
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def lights(self) -> set[rules.Light]:
+        return {rules.Light(v) for v in self.form.cleaned_data.get("light") or []}

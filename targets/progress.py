@@ -1,0 +1,210 @@
+"""Bridge between the stored targets and the pure status rules in `targets.rules`.
+
+Views fetch targets with `Target.objects.for_dashboard(as_of)` (fixed query count) and hand
+them to `assess_targets`, which runs the rules in Python without touching the database.
+"""
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from . import rules
+from .models import Figure, Plan, Target, month_end
+
+
+class AsOfError(ValueError):
+    """A user-supplied as-of date that cannot be used; the message is shown to the user."""
+
+
+def thresholds_for(plan: Plan) -> rules.Thresholds:
+    return rules.Thresholds(on_track=plan.on_track_threshold, behind=plan.behind_threshold)
+
+
+def spec_for(target: Target) -> rules.TargetSpec:
+    return rules.TargetSpec(
+        kind=rules.Kind(target.kind),
+        direction=rules.Direction(target.direction),
+        goal=target.goal,
+        baseline=target.baseline,
+        start=target.start,
+        deadline=target.deadline,
+        planned_path=tuple((month_end(p.month), p.value) for p in target.planned_values.all()),
+    )
+
+
+def observations_for(target: Target) -> list[rules.Observation]:
+    """Approved figures prefetched by `for_dashboard`, oldest first."""
+    return [
+        rules.Observation(month_end=f.month_end, value=f.value, reached=f.reached, reached_on=f.reached_on)
+        for f in target.approved_figures
+    ]
+
+
+@dataclass
+class TargetRow:
+    """One target with its assessment, flattened for tables and templates."""
+
+    target: Target
+    assessment: rules.Assessment
+    latest_figure: Figure | None
+
+    @property
+    def light(self) -> rules.Light:
+        return self.assessment.light
+
+    @property
+    def light_severity(self) -> int:
+        return self.assessment.light.severity
+
+    @property
+    def latest_value(self) -> Decimal | None:
+        return self.latest_figure.value if self.latest_figure else None
+
+    @property
+    def completion(self):
+        return self.assessment.completion
+
+    @property
+    def expected_share(self):
+        return self.assessment.expected_share
+
+    @property
+    def gap(self):
+        return self.assessment.gap
+
+    @property
+    def units(self) -> list:
+        return list(self.target.responsible_units.all())
+
+
+def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> list[TargetRow]:
+    rows = []
+    for target in targets:
+        assessment = rules.assess(
+            spec=spec_for(target), observations=observations_for(target), as_of=as_of, thresholds=thresholds
+        )
+        latest = target.approved_figures[-1] if target.approved_figures else None
+        rows.append(TargetRow(target=target, assessment=assessment, latest_figure=latest))
+    return rows
+
+
+@dataclass
+class LightSummary:
+    """Targets counted by light, and their mean completion (monitored indicators left out)."""
+
+    counts: Counter = field(default_factory=Counter)
+    completions: list = field(default_factory=list)
+
+    def add(self, row: TargetRow) -> None:
+        self.counts[row.light] += 1
+        if row.light is not rules.Light.MONITORED and row.completion is not None:
+            self.completions.append(min(row.completion, Decimal(100)))
+
+    @property
+    def assessed_total(self) -> int:
+        return sum(n for light, n in self.counts.items() if light is not rules.Light.MONITORED)
+
+    @property
+    def mean_completion(self) -> Decimal | None:
+        if not self.completions:
+            return None
+        return (sum(self.completions) / len(self.completions)).quantize(Decimal("0.1"))
+
+    def ordered(self) -> list[tuple[rules.Light, int]]:
+        """Every light of a quantified target, best first, zeros included, for a fixed legend."""
+        return [(light, self.counts.get(light, 0)) for light in LEGEND]
+
+
+LEGEND = [
+    rules.Light.ACHIEVED,
+    rules.Light.ON_TRACK,
+    rules.Light.BEHIND,
+    rules.Light.SERIOUSLY_BEHIND,
+    rules.Light.OVERDUE,
+    rules.Light.NOT_REPORTED,
+    rules.Light.UNASSESSABLE,
+]
+
+
+def latest_reported_month_end(plan: Plan) -> dt.date | None:
+    latest = Figure.objects.filter(target__key_task__plan=plan, status=Figure.Status.APPROVED).aggregate(
+        m=Max("month")
+    )["m"]
+    return month_end(latest) if latest else None
+
+
+def month_choices(plan: Plan, *, today: dt.date) -> list[dt.date]:
+    """Month ends of the plan period that have already ended, for the as-of selector."""
+    ends = []
+    month = plan.period_start.replace(day=1)
+    while month <= plan.period_end:
+        end = month_end(month)
+        if end > today:
+            break
+        ends.append(min(end, plan.period_end))
+        month = end + dt.timedelta(days=1)
+    return ends
+
+
+_AS_OF = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+
+
+def resolve_as_of(raw: str | None, plan: Plan, *, today: dt.date) -> dt.date:
+    """The as-of date for a page: the user's choice, or the end of the latest reported month.
+
+    Accepts YYYY-MM (meaning that month's end) or YYYY-MM-DD; raises AsOfError with a message
+    for the user on anything else, on a date outside the plan period and on a future date.
+    """
+    if raw is None or raw.strip() == "":
+        default = latest_reported_month_end(plan)
+        if default is None:
+            ended = month_choices(plan, today=today)
+            default = ended[-1] if ended else plan.period_start
+        return default
+    match = _AS_OF.match(raw.strip())
+    if not match:
+        raise AsOfError(
+            _("日期“%(raw)s”格式不正确,请使用“年-月”(如 2020-06)或“年-月-日”。") % {"raw": raw[:40]}
+        )
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        as_of = month_end(dt.date(year, month, 1)) if day is None else dt.date(year, month, day)
+    except ValueError as exc:
+        raise AsOfError(_("日期“%(raw)s”不存在。") % {"raw": raw[:40]}) from exc
+    if not plan.period_start <= as_of <= plan.period_end:
+        raise AsOfError(
+            _("日期 %(date)s 不在计划期 %(start)s 至 %(end)s 之内。")
+            % {"date": as_of, "start": plan.period_start, "end": plan.period_end}
+        )
+    if as_of > today:
+        raise AsOfError(_("日期 %(date)s 尚未到来,只能查看已过去的日期。") % {"date": as_of})
+    return as_of
+
+
+def expected_path(target: Target) -> list[tuple[dt.date, Decimal]]:
+    """The expected value at the start, at each month end and at the deadline, for charts."""
+    if target.deadline is None:
+        return []
+    spec = spec_for(target)
+    days = [target.start]
+    end = month_end(target.start)
+    while end < target.deadline:
+        if end > target.start:
+            days.append(end)
+        end = month_end(end + dt.timedelta(days=1))
+    days.append(target.deadline)
+    points = [(day, rules.expected_value(spec=spec, on=day)) for day in days]
+    return [(day, value) for day, value in points if value is not None]
+
+
+# Lights that need a leader's attention on the overview, worst first.
+ATTENTION = {
+    rules.Light.OVERDUE,
+    rules.Light.SERIOUSLY_BEHIND,
+    rules.Light.BEHIND,
+}

@@ -1,0 +1,103 @@
+"""django-tables2 tables for the progress pages. Rows are `progress.TargetRow` objects."""
+
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Target
+
+
+def fmt_number(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value.normalize():f}"
+    return text
+
+
+def fmt_points(value: Decimal | None, *, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+class LightColumn(tables.Column):
+    def render(self, value):
+        return render_to_string("targets/_light.html", {"light": value})
+
+
+class TargetTable(tables.Table):
+    code = tables.Column(accessor="target__code", verbose_name=_("编号"))
+    name = tables.Column(
+        accessor="target__name",
+        verbose_name=_("目标"),
+        linkify=lambda record: record.target.get_absolute_url(),
+    )
+    key_task = tables.Column(
+        accessor="target__key_task__number", verbose_name=_("重点工作"), attrs={"td": {"class": "num"}}
+    )
+    goal = tables.Column(accessor="target__goal", verbose_name=_("目标值"), attrs={"td": {"class": "num"}})
+    latest_value = tables.Column(verbose_name=_("最新值"), attrs={"td": {"class": "num"}})
+    completion = tables.Column(verbose_name=_("完成率%"), attrs={"td": {"class": "num"}})
+    expected_share = tables.Column(verbose_name=_("序时进度%"), attrs={"td": {"class": "num"}})
+    gap = tables.Column(verbose_name=_("差距(百分点)"), attrs={"td": {"class": "num"}})
+    light = LightColumn(verbose_name=_("状态"), order_by=("light_severity",))
+    deadline = tables.Column(accessor="target__deadline", verbose_name=_("期限"))
+    units = tables.Column(verbose_name=_("责任单位"), orderable=False, empty_values=())
+
+    class Meta:
+        attrs = {"class": "table progress-table"}
+        fields = (
+            "code",
+            "name",
+            "key_task",
+            "goal",
+            "latest_value",
+            "completion",
+            "expected_share",
+            "gap",
+            "light",
+            "deadline",
+            "units",
+        )
+        order_by = ("code",)
+        empty_text = _("没有符合条件的目标。")
+
+    def render_goal(self, record):
+        target = record.target
+        if target.kind == Target.Kind.MILESTONE:
+            return _("按期完成")
+        return f"{target.get_direction_display()} {fmt_number(target.goal)} {target.unit_of_measure}"
+
+    def render_latest_value(self, record):
+        figure = record.latest_figure
+        if figure is None:
+            return format_html('<span class="missing">{}</span>', _("未报送"))
+        if record.target.kind == Target.Kind.MILESTONE:
+            return _("已完成") if figure.reached else _("未完成")
+        qualifier = {"more_than": "余", "nearly": "近"}.get(figure.value_qualifier, "")
+        return f"{fmt_number(figure.value)}{qualifier} {record.target.unit_of_measure}"
+
+    def render_completion(self, value):
+        return fmt_points(value)
+
+    def render_expected_share(self, value):
+        return fmt_points(value)
+
+    def render_gap(self, value):
+        return fmt_points(value, signed=True)
+
+    def render_deadline(self, record, value):
+        if not record.target.deadline_stated:
+            return format_html(
+                '{} <span class="hint" title="{}">*</span>', value, _("原文未写明期限,按年度末计")
+            )
+        return value
+
+    def render_units(self, record):
+        units = record.units
+        if not units:
+            return format_html('<span class="missing">{}</span>', _("未明确"))
+        return "、".join(unit.name for unit in units)

@@ -1,0 +1,285 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from targets import rules
+from targets.models import Figure, Target
+from targets.tables import TargetTable
+
+from .factories import make_figure, make_target, make_task, make_unit
+
+pytestmark = pytest.mark.django_db
+
+JUNE = dt.date(2020, 6, 1)
+
+
+@pytest.fixture
+def four_targets(task):
+    """On 2020-06-30, 181 of 365 days have passed: expected share 49.6%."""
+    on_track = make_target(task, "1-01", name="正常目标")
+    make_figure(on_track, JUNE, 60)  # 60% vs 49.6% → gap +10.4 → on track
+    seriously = make_target(task, "1-02", name="严重滞后目标")
+    make_figure(seriously, JUNE, 10)  # 10% → gap −39.6 → seriously behind
+    make_target(task, "1-03", name="未报送目标")  # no figure at all
+    achieved = make_target(task, "1-04", name="已完成目标", deadline=dt.date(2020, 9, 30))
+    make_figure(achieved, JUNE, 100)
+    return [on_track, seriously, achieved]
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_anonymous_is_sent_to_login(client, plan):
+    response = client.get(reverse("targets:plan-detail", args=[plan.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next=/plans/{plan.pk}/"
+
+
+def test_overview_counts_targets_by_light(viewer_client, plan, four_targets):
+    response = viewer_client.get(reverse("targets:plan-detail", args=[plan.pk]))
+    assert response.status_code == 200
+    assert response.context["as_of"] == dt.date(2020, 6, 30)
+    counts = dict(response.context["overall"].counts)
+    assert counts == {
+        rules.Light.ON_TRACK: 1,
+        rules.Light.SERIOUSLY_BEHIND: 1,
+        rules.Light.NOT_REPORTED: 1,
+        rules.Light.ACHIEVED: 1,
+    }
+    (_task, summary), *_ = response.context["task_summaries"]
+    assert summary.assessed_total == 4
+    # Mean of 60, 10, 100 (the unreported target has no completion).
+    assert summary.mean_completion == Decimal("56.7")
+    attention = [row.target.code for row in response.context["attention"]]
+    assert attention == ["1-02"]
+    assert 'src="/static/vendor/plotly.min.js"' in response.content.decode()
+
+
+def test_overview_as_of_a_later_month_marks_june_figures_stale(viewer_client, plan, four_targets):
+    response = viewer_client.get(reverse("targets:plan-detail", args=[plan.pk]), {"as_of": "2020-07"})
+    assert response.context["as_of"] == dt.date(2020, 7, 31)
+    counts = dict(response.context["overall"].counts)
+    # The achieved target stays achieved; the others have no July figure.
+    assert counts == {rules.Light.NOT_REPORTED: 3, rules.Light.ACHIEVED: 1}
+
+
+def test_overview_as_of_before_any_figure(viewer_client, plan, four_targets):
+    response = viewer_client.get(reverse("targets:plan-detail", args=[plan.pk]), {"as_of": "2020-03-31"})
+    assert dict(response.context["overall"].counts) == {rules.Light.NOT_REPORTED: 4}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("yesterday", "格式不正确"),
+        ("2020-13", "不存在"),
+        ("2020-02-30", "不存在"),
+        ("2019-12-31", "不在计划期"),
+        ("2021-01", "不在计划期"),
+        ("9" * 500, "格式不正确"),
+    ],
+)
+def test_bad_as_of_gives_400_with_message(viewer_client, plan, four_targets, raw, message):
+    for name, pk in [
+        ("targets:plan-detail", plan.pk),
+        ("targets:keytask-detail", four_targets[0].key_task.pk),
+        ("targets:target-detail", four_targets[0].pk),
+        ("targets:target-list", plan.pk),
+        ("targets:indicator-list", plan.pk),
+    ]:
+        response = viewer_client.get(reverse(name, args=[pk]), {"as_of": raw})
+        assert response.status_code == 400, name
+        assert message in response.context["message"]
+
+
+def test_future_as_of_is_refused(viewer_client, db):
+    from .factories import make_plan
+
+    future = make_plan(
+        district="未来区", year=2099, period_start=dt.date(2099, 1, 1), period_end=dt.date(2099, 12, 31)
+    )
+    response = viewer_client.get(reverse("targets:plan-detail", args=[future.pk]), {"as_of": "2099-06"})
+    assert response.status_code == 400
+    assert "尚未到来" in response.context["message"]
+
+
+def test_keytask_table_lists_targets_with_assessment(viewer_client, task, four_targets):
+    response = viewer_client.get(reverse("targets:keytask-detail", args=[task.pk]), {"sort": "code"})
+    table = response.context["table"]
+    rows = [(r.record.target.code, r.record.light) for r in table.rows]
+    assert rows == [
+        ("1-01", rules.Light.ON_TRACK),
+        ("1-02", rules.Light.SERIOUSLY_BEHIND),
+        ("1-03", rules.Light.NOT_REPORTED),
+        ("1-04", rules.Light.ACHIEVED),
+    ]
+    html = response.content.decode()
+    assert "未明确" in html  # no responsible unit in the text
+    assert "+10.4" in html and "-39.6" in html
+
+
+def test_keytask_filter_by_light(viewer_client, task, four_targets):
+    response = viewer_client.get(
+        reverse("targets:keytask-detail", args=[task.pk]), {"light": ["seriously_behind", "not_reported"]}
+    )
+    codes = [r.record.target.code for r in response.context["table"].rows]
+    assert codes == ["1-02", "1-03"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"light": "purple"},
+        {"kind": "nonsense"},
+        {"deadline_before": "not-a-date"},
+        {"unit": "99999"},
+        {"key_task": "x"},
+    ],
+)
+def test_bad_filter_gives_400(viewer_client, plan, task, four_targets, params):
+    response = viewer_client.get(reverse("targets:target-list", args=[plan.pk]), params)
+    assert response.status_code == 400
+    assert response.context["table"] is None
+    assert response.context["filter"].errors
+
+
+def test_all_targets_due_by_september_and_behind(viewer_client, plan, task, four_targets):
+    other_task = make_task(plan, 2)
+    early = make_target(other_task, "2-01", deadline=dt.date(2020, 9, 30))
+    make_figure(early, JUNE, 20)  # expected 181/273 = 66.3% → gap −46.3 → seriously behind
+    response = viewer_client.get(
+        reverse("targets:target-list", args=[plan.pk]),
+        {"deadline_before": "2020-09-30", "light": ["behind", "seriously_behind"]},
+    )
+    rows = [(r.record.target.code, r.record.gap) for r in response.context["table"].rows]
+    assert rows == [("2-01", Decimal("-46.3"))]
+
+
+def test_unassigned_filter(viewer_client, plan, task, four_targets):
+    unit = make_unit("区教育局")
+    four_targets[0].responsible_units.add(unit)
+    url = reverse("targets:target-list", args=[plan.pk])
+    assigned = [r.record.target.code for r in viewer_client.get(url, {"unit": unit.pk}).context["table"].rows]
+    assert assigned == ["1-01"]
+    unassigned = [
+        r.record.target.code for r in viewer_client.get(url, {"unassigned": "true"}).context["table"].rows
+    ]
+    assert unassigned == ["1-02", "1-03", "1-04"]
+
+
+@pytest.mark.parametrize("column", TargetTable.base_columns.keys())
+def test_every_sortable_column_sorts_both_ways(viewer_client, plan, four_targets, column):
+    url = reverse("targets:target-list", args=[plan.pk])
+    ascending = viewer_client.get(url, {"sort": column})
+    descending = viewer_client.get(url, {"sort": f"-{column}"})
+    assert ascending.status_code == descending.status_code == 200
+    table = ascending.context["table"]
+    if not table.columns[column].orderable:
+        return
+    up = [r.record.target.code for r in table.rows]
+    down = [r.record.target.code for r in descending.context["table"].rows]
+    assert sorted(up) == sorted(down) == ["1-01", "1-02", "1-03", "1-04"]
+    if column == "light":
+        # Worst first when descending: seriously behind, not reported, on track, achieved.
+        assert down == ["1-02", "1-03", "1-01", "1-04"]
+        assert up == list(reversed(down))
+    if column == "completion":
+        assert down[:3] == ["1-04", "1-01", "1-02"]
+
+
+def test_unknown_sort_key_is_ignored(viewer_client, plan, four_targets):
+    response = viewer_client.get(reverse("targets:target-list", args=[plan.pk]), {"sort": "drop table"})
+    assert response.status_code == 200
+    assert len(response.context["table"].rows) == 4
+
+
+def test_target_page_shows_source_history_and_forecast(viewer_client, task):
+    target = make_target(
+        task,
+        "7-01",
+        name="新建续建中小学幼儿园",
+        goal=Decimal("23"),
+        unit_of_measure="所",
+        source_text="新建、续建中小学幼儿园23所",
+    )
+    make_figure(target, JUNE, 10, source_text="新建中小学、幼儿园10所")
+    response = viewer_client.get(reverse("targets:target-detail", args=[target.pk]))
+    assessment = response.context["assessment"]
+    assert assessment.light == rules.Light.ON_TRACK
+    assert assessment.completion == Decimal("43.5")
+    assert assessment.expected_share == Decimal("49.6")
+    # 13 schools to go in the 6 months after June.
+    assert assessment.required_monthly_rate.quantize(Decimal("0.01")) == Decimal("2.17")
+    html = response.content.decode()
+    assert "新建、续建中小学幼儿园23所" in html
+    assert "新建中小学、幼儿园10所" in html
+    assert 'id="target-progress"' in html
+    assert "由种子文件导入" in html
+
+
+def test_target_page_hides_unapproved_figures(viewer_client, task):
+    target = make_target(task, "1-09")
+    make_figure(target, JUNE, 50, status=Figure.Status.SUBMITTED)
+    response = viewer_client.get(reverse("targets:target-detail", args=[target.pk]), {"as_of": "2020-06"})
+    assert response.context["figures"] == []
+    assert response.context["assessment"].light == rules.Light.NOT_REPORTED
+
+
+def test_indicator_page_lists_monitored_figures(viewer_client, plan, task):
+    gdp = make_target(
+        task,
+        "2-90",
+        name="地区生产总值",
+        kind=Target.Kind.MONITORED,
+        goal=None,
+        deadline=None,
+        unit_of_measure="亿元",
+    )
+    make_figure(gdp, JUNE, "317.8", source_text="全区生产总值完成317.8亿元")
+    meetings = make_target(task, "1-90", name="例会", kind=Target.Kind.MONITORED, goal=None, deadline=None)
+    make_figure(meetings, JUNE, 100, value_qualifier=Figure.Qualifier.MORE_THAN)
+    response = viewer_client.get(reverse("targets:indicator-list", args=[plan.pk]))
+    html = response.content.decode()
+    assert "317.8" in html and "100余" in html
+    [(_group_task, indicators)] = response.context["by_task"]
+    assert [i.code for i in indicators] == ["1-90", "2-90"]
+
+
+def _populate(task, n):
+    unit = make_unit(f"单位{n}")
+    for i in range(n):
+        target = make_target(task, f"1-{i:02d}", units=[unit])
+        make_figure(target, JUNE, 10 * (i + 1))
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["targets:plan-detail", "targets:keytask-detail", "targets:target-list", "targets:indicator-list"],
+)
+def test_list_pages_query_count_does_not_grow_with_rows(viewer_client, plan, url_name):
+    counts = []
+    for n in (1, 3):
+        task = make_task(plan, n)
+        _populate(task, n)
+        pk = task.pk if url_name == "targets:keytask-detail" else plan.pk
+        counts.append(count_queries(viewer_client, reverse(url_name, args=[pk])))
+        Target.objects.filter(key_task=task).delete()
+    assert counts[0] == counts[1]
+
+
+def test_target_page_query_count_does_not_grow_with_figures(viewer_client, task):
+    counts = []
+    for months in (1, 3):
+        target = make_target(task, f"1-{months}")
+        for m in range(1, months + 1):
+            make_figure(target, dt.date(2020, m, 1), 10 * m)
+        counts.append(count_queries(viewer_client, reverse("targets:target-detail", args=[target.pk])))
+    assert counts[0] == counts[1]
