@@ -12,7 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from . import rules
 from .models import KeyTask, Target, Unit
 
-LIGHT_CHOICES = [(light.value, format_lazy("{} {}", light.symbol, light.label)) for light in rules.Light]
+LIGHT_CHOICES = [
+    (light.value, format_lazy("{} {}", light.symbol, light.label))
+    for light in rules.Light
+    if light is not rules.Light.MONITORED
+]
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+
 
 
 class TargetFilter(django_filters.FilterSet):
@@ -39,7 +50,7 @@ class TargetFilter(django_filters.FilterSet):
         field_name="responsible_units",
         lookup_expr="isnull",
         label=_("未明确责任单位"),
-        widget=forms.NullBooleanSelect,
+        widget=YesNoWidget,
         distinct=True,
     )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))

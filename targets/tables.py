@@ -38,8 +38,10 @@ class TargetTable(tables.Table):
     key_task = tables.Column(
         accessor="target__key_task__number", verbose_name=_("重点工作"), attrs={"td": {"class": "num"}}
     )
-    goal = tables.Column(accessor="target__goal", verbose_name=_("目标值"), attrs={"td": {"class": "num"}})
-    latest_value = tables.Column(verbose_name=_("最新值"), attrs={"td": {"class": "num"}})
+    goal = tables.Column(
+        accessor="target__goal", verbose_name=_("目标值"), attrs={"td": {"class": "num"}}, empty_values=()
+    )
+    latest_value = tables.Column(verbose_name=_("最新值"), attrs={"td": {"class": "num"}}, empty_values=())
     completion = tables.Column(verbose_name=_("完成率%"), attrs={"td": {"class": "num"}})
     expected_share = tables.Column(verbose_name=_("序时进度%"), attrs={"td": {"class": "num"}})
     gap = tables.Column(verbose_name=_("差距(百分点)"), attrs={"td": {"class": "num"}})
@@ -92,9 +94,9 @@ class TargetTable(tables.Table):
     def render_deadline(self, record, value):
         if not record.target.deadline_stated:
             return format_html(
-                '{} <span class="hint" title="{}">*</span>', value, _("原文未写明期限,按年度末计")
+                '{} <span class="hint" title="{}">*</span>', value.isoformat(), _("原文未写明期限,按年度末计")
             )
-        return value
+        return value.isoformat()
 
     def render_units(self, record):
         units = record.units

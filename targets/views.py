@@ -142,7 +142,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = Target.objects.for_dashboard(as_of).get(pk=target.pk)
     (row,) = progress.assess_targets([target], as_of=as_of, thresholds=progress.thresholds_for(plan))
     chart = None
-    if target.kind in (Target.Kind.CUMULATIVE, Target.Kind.LEVEL, Target.Kind.MONITORED):
+    # A monitored indicator has no goal or path: a chart helps only once it has a series.
+    if target.kind in (Target.Kind.CUMULATIVE, Target.Kind.LEVEL) or len(target.approved_figures) > 1:
         chart = charts.target_progress(row, as_of=as_of, expected_path=progress.expected_path(target))
     context = _page_context(plan, as_of) | {
         "target": target,
