@@ -25,7 +25,6 @@ class YesNoWidget(django_filters.widgets.BooleanWidget):
         self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
-
 class TargetFilter(django_filters.FilterSet):
     key_task = django_filters.ModelChoiceFilter(
         queryset=KeyTask.objects.none(), label=_("重点工作"), empty_label=_("全部")
