@@ -60,6 +60,12 @@ class Plan(models.Model):
         help_text=_("差距不低于此值为“滞后”,低于此值为“严重滞后”"),
     )
 
+    report_due_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        default=5,
+        help_text=_("每月数据须在次月此日(含)之前报送,晚于此日为迟报"),
+    )
+
     objects = PlanManager()
     history = HistoricalRecords()
 
@@ -76,6 +82,9 @@ class Plan(models.Model):
                 condition=Q(behind_threshold__lte=models.F("on_track_threshold"))
                 & Q(on_track_threshold__lte=0),
                 name="plan_thresholds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_day__gte=1) & Q(report_due_day__lte=28), name="plan_report_due_day_range"
             ),
         ]
 
@@ -105,6 +114,13 @@ class Unit(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     source_text = models.TextField(_("原文出处"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="report_units",
+        verbose_name=_("填报人员"),
+        help_text=_("可为本单位负责的目标填报月度数据的账号"),
+    )
 
     objects = UnitManager()
     history = HistoricalRecords()
@@ -358,6 +374,12 @@ class Figure(models.Model):
     reached_on = models.DateField(_("完成日期"), null=True, blank=True)
     progress_note = models.TextField(_("进展情况"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
+    correction_reason = models.TextField(
+        _("更正原因"), blank=True, help_text=_("累计值低于上月时必须说明原因")
+    )
+    anomaly_note = models.TextField(
+        _("异常说明"), blank=True, help_text=_("数值远超预期范围时,填报人确认数值无误并说明原因")
+    )
     source_text = models.TextField(_("原文"), blank=True, help_text=_("来自文件的数字,记下原句"))
     status = models.CharField(_("审核状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     return_reason = models.TextField(_("退回原因"), blank=True)
@@ -370,7 +392,18 @@ class Figure(models.Model):
         verbose_name=_("填报人"),
     )
     entered_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Optimistic locking: every save increments it; a save based on an older version is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -388,6 +421,7 @@ class Figure(models.Model):
         verbose_name = _("月度数据")
         verbose_name_plural = _("月度数据")
         ordering = ["target", "month"]
+        permissions = [("review_figure", _("可审核(通过或退回)月度数据"))]
         indexes = [models.Index(fields=["status", "month"], name="figure_status_month")]
         constraints = [
             models.UniqueConstraint(fields=["target", "month"], name="figure_unique_target_month"),
@@ -425,3 +459,36 @@ class Figure(models.Model):
     def save(self, *args, **kwargs):
         self.month = self.month.replace(day=1)
         super().save(*args, **kwargs)
+
+
+class FigureEvent(models.Model):
+    """One review step of a figure: submitted, approved or returned (with the reason)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("报送")
+        APPROVED = "approved", _("审核通过")
+        RETURNED = "returned", _("退回")
+
+    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="events", verbose_name=_("月度数据"))
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("原因"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["figure", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["submitted", "approved", "returned"]), name="figureevent_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="returned") | ~Q(reason=""), name="figureevent_return_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.figure} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

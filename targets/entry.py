@@ -1,0 +1,240 @@
+"""Entering monthly figures: the checks and the all-or-nothing save behind every entry path.
+
+The admin form, the unit's monthly page and the Excel import all build `Entry` objects and call
+`check_entries` / `save_entries`, so a figure is held to the same rules whichever way it comes.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access
+from .forms import figure_errors
+from .models import Figure, FigureEvent, Target
+
+# A value over this multiple of the goal is held as a warning.
+GOAL_MULTIPLE_WARNING = Decimal(3)
+# A month's change over this multiple of the usual monthly change is held as a warning.
+JUMP_MULTIPLE_WARNING = Decimal(5)
+
+
+@dataclass
+class Entry:
+    """What a user typed for one target and month."""
+
+    target: Target
+    month: dt.date
+    value: Decimal | None = None
+    reached: bool | None = None
+    reached_on: dt.date | None = None
+    progress_note: str = ""
+    problems: str = ""
+    correction_reason: str = ""
+    anomaly_note: str = ""
+    # The version of the stored figure the user started from; None for a new figure.
+    base_version: int | None = None
+
+    def __post_init__(self):
+        self.month = self.month.replace(day=1)
+
+
+@dataclass
+class Check:
+    """Errors block the save; warnings block it until the reporter explains them (anomaly_note)."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.warnings
+
+
+class EntriesRejected(Exception):
+    """Nothing was saved; `checks[i]` says what is wrong with entry i."""
+
+    def __init__(self, checks: list[Check]):
+        super().__init__("entries rejected")
+        self.checks = checks
+
+
+def _history(entries: Sequence[Entry]) -> dict[int, list[Figure]]:
+    """Stored figures of the entries' targets, oldest first, in one query."""
+    by_target: dict[int, list[Figure]] = {}
+    figures = (
+        Figure.objects.filter(target__in={e.target.pk for e in entries})
+        .select_related("updated_by", "entered_by")
+        .order_by("month")
+    )
+    for figure in figures:
+        by_target.setdefault(figure.target_id, []).append(figure)
+    return by_target
+
+
+def _warnings(entry: Entry, earlier: list[Figure]) -> dict[str, str]:
+    target = entry.target
+    if entry.value is None or target.kind == Target.Kind.MILESTONE:
+        return {}
+    warnings = {}
+    if target.goal and target.goal > 0 and entry.value > target.goal * GOAL_MULTIPLE_WARNING:
+        warnings["value"] = _("数值 %(value)s 超过目标值 %(goal)s 的 %(n)s 倍,请确认无误并在“异常说明”中说明。") % {
+            "value": entry.value.normalize(),
+            "goal": target.goal.normalize(),
+            "n": GOAL_MULTIPLE_WARNING,
+        }
+    values = [f.value for f in earlier if f.value is not None]
+    if len(values) >= 3:
+        changes = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+        usual = sum(changes) / len(changes)
+        jump = abs(entry.value - values[-1])
+        if usual > 0 and jump > usual * JUMP_MULTIPLE_WARNING:
+            warnings["value"] = _(
+                "本月变化 %(jump)s 是以往月均变化 %(usual)s 的 %(n)s 倍以上,请确认无误并在“异常说明”中说明。"
+            ) % {"jump": jump.normalize(), "usual": usual.quantize(Decimal("0.01")), "n": JUMP_MULTIPLE_WARNING}
+    return warnings
+
+
+def check_entry(
+    entry: Entry, *, user, stored: list[Figure], today: dt.date, allowed_ids: set[int] | None = ...
+) -> Check:
+    """All checks of one entry against the target's stored figures (oldest first)."""
+    check = Check()
+    current = next((f for f in stored if f.month == entry.month), None)
+    refusal = access.edit_refusal(user, entry.target, current, allowed_ids=allowed_ids)
+    if refusal:
+        check.errors["__all__"] = refusal
+        return check
+    if current is not None and entry.base_version != current.version:
+        who = current.updated_by or current.entered_by
+        check.errors["__all__"] = _(
+            "该数据已于 %(when)s 被 %(who)s 修改,您的修改未保存。请刷新页面,在最新数据的基础上重新填写。"
+        ) % {
+            "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M"),
+            "who": who.get_username() if who else _("系统"),
+        }
+        return check
+    if current is None and entry.base_version is not None:
+        check.errors["__all__"] = _("该数据已被删除,请刷新页面后重新填写。")
+        return check
+    check.errors.update(
+        figure_errors(
+            target=entry.target,
+            month=entry.month,
+            value=entry.value,
+            reached=entry.reached,
+            reached_on=entry.reached_on,
+            today=today,
+        )
+    )
+    if check.errors:
+        return check
+    earlier = [f for f in stored if f.month < entry.month]
+    previous = earlier[-1] if earlier else None
+    if (
+        entry.target.kind == Target.Kind.CUMULATIVE
+        and previous is not None
+        and previous.value is not None
+        and entry.value is not None
+        and entry.value < previous.value
+        and not entry.correction_reason.strip()
+    ):
+        check.errors["correction_reason"] = _(
+            "累计值 %(value)s 低于 %(month)s 的 %(previous)s,请填写更正原因。"
+        ) % {
+            "value": entry.value.normalize(),
+            "month": previous.month.strftime("%Y-%m"),
+            "previous": previous.value.normalize(),
+        }
+    if not entry.anomaly_note.strip():
+        check.warnings.update(_warnings(entry, earlier))
+    return check
+
+
+def check_entries(entries: Sequence[Entry], *, user, today: dt.date | None = None) -> list[Check]:
+    today = today or timezone.localdate()
+    history = _history(entries)
+    allowed_ids = access.reportable_target_ids(user)
+    seen = set()
+    checks = []
+    for entry in entries:
+        check = check_entry(
+            entry, user=user, stored=history.get(entry.target.pk, []), today=today, allowed_ids=allowed_ids
+        )
+        key = (entry.target.pk, entry.month)
+        if key in seen:
+            check.errors["__all__"] = _("同一目标同一月份出现了两次。")
+        seen.add(key)
+        checks.append(check)
+    return checks
+
+
+_FIELDS = [
+    "value",
+    "reached",
+    "reached_on",
+    "progress_note",
+    "problems",
+    "correction_reason",
+    "anomaly_note",
+]
+
+
+def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> list[Figure]:
+    """Check every entry, then save all of them or none.
+
+    A figure changed by someone else since the user loaded it is refused (optimistic locking:
+    the update only matches the version the user started from). With `submit`, the saved
+    figures go to the reviewers. Raises EntriesRejected with the per-entry checks.
+    """
+    checks = check_entries(entries, user=user)
+    if not all(c.ok for c in checks):
+        raise EntriesRejected(checks)
+    now = timezone.now()
+    status = Figure.Status.SUBMITTED if submit else Figure.Status.DRAFT
+    saved = []
+    try:
+        with transaction.atomic():
+            for index, entry in enumerate(entries):
+                if entry.base_version is None:
+                    figure = Figure(target=entry.target, month=entry.month, entered_by=user)
+                else:
+                    # Compare-and-swap on the version: only one of two concurrent saves matches.
+                    claimed = Figure.objects.filter(
+                        target=entry.target, month=entry.month, version=entry.base_version
+                    ).update(version=F("version") + 1)
+                    if claimed != 1:
+                        raise _Conflict(index)
+                    figure = Figure.objects.get(target=entry.target, month=entry.month)
+                for name in _FIELDS:
+                    setattr(figure, name, getattr(entry, name))
+                figure.status = status
+                figure.updated_by = user
+                if submit:
+                    figure.submitted_at = now
+                    figure.return_reason = ""
+                # Outside a request (the import command) simple_history needs the user named.
+                figure._history_user = user
+                figure.save()
+                if submit:
+                    FigureEvent.objects.create(figure=figure, action=FigureEvent.Action.SUBMITTED, actor=user)
+                saved.append(figure)
+    except (_Conflict, IntegrityError) as exc:
+        # Someone saved the same figure between our check and our write: nothing was kept.
+        checks = check_entries(entries, user=user)
+        if all(c.ok for c in checks):
+            index = exc.index if isinstance(exc, _Conflict) else 0
+            checks[index].errors["__all__"] = _("该数据刚刚被他人修改或新建,您的修改未保存。请刷新后重新填写。")
+        raise EntriesRejected(checks) from exc
+    return saved
+
+
+class _Conflict(Exception):
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index

@@ -1,0 +1,88 @@
+"""Moving figures through review: draft/returned → submitted → approved or returned.
+
+Each step is recorded as a FigureEvent and in the figure's history. A step applies only to
+figures in the state it starts from, checked in the same UPDATE that changes them, so two
+reviewers acting at once cannot both act on the same figure.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access
+from .models import Figure, FigureEvent
+
+
+def _move(figures: Iterable[Figure], *, user, from_states, to_state, action, reason="", **extra) -> list[Figure]:
+    moved = []
+    now = timezone.now()
+    with transaction.atomic():
+        for figure in figures:
+            claimed = Figure.objects.filter(pk=figure.pk, status__in=from_states).update(
+                status=to_state, version=F("version") + 1, updated_by=user, updated_at=now, **extra
+            )
+            if not claimed:
+                continue
+            figure.refresh_from_db()
+            # Write the history row for the step (update() bypasses save()).
+            figure._history_user = user
+            figure.save(update_fields=["updated_at"])
+            FigureEvent.objects.create(figure=figure, action=action, actor=user, reason=reason)
+            moved.append(figure)
+    return moved
+
+
+def submit(figures: Iterable[Figure], *, user) -> list[Figure]:
+    """Send drafts and returned figures to the reviewers; only the reporter's own ones."""
+    allowed_ids = access.reportable_target_ids(user)
+    mine = [f for f in figures if access.edit_refusal(user, f.target, f, allowed_ids=allowed_ids) is None]
+    return _move(
+        mine,
+        user=user,
+        from_states=[Figure.Status.DRAFT, Figure.Status.RETURNED],
+        to_state=Figure.Status.SUBMITTED,
+        action=FigureEvent.Action.SUBMITTED,
+        submitted_at=timezone.now(),
+        return_reason="",
+    )
+
+
+def approve(figures: Iterable[Figure], *, user) -> list[Figure]:
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有审核人可以审核数据。"))
+    return _move(
+        figures,
+        user=user,
+        from_states=[Figure.Status.SUBMITTED],
+        to_state=Figure.Status.APPROVED,
+        action=FigureEvent.Action.APPROVED,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+    )
+
+
+def send_back(figures: Iterable[Figure], *, user, reason: str) -> list[Figure]:
+    """Return submitted (or, by an admin, approved) figures to their unit with a reason."""
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有审核人可以退回数据。"))
+    reason = reason.strip()
+    if not reason:
+        raise ValueError(_("退回时必须填写原因。"))
+    states = [Figure.Status.SUBMITTED]
+    if access.is_admin(user):
+        states.append(Figure.Status.APPROVED)
+    return _move(
+        figures,
+        user=user,
+        from_states=states,
+        to_state=Figure.Status.RETURNED,
+        action=FigureEvent.Action.RETURNED,
+        reason=reason,
+        return_reason=reason,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+    )

@@ -1,0 +1,51 @@
+"""The four roles as Django groups, and the permissions each one holds.
+
+Groups are (re)created after every `migrate`, so a new database always has them. Which
+figures a reporter may touch is not a permission but a rule over units: see `access.py`.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+VIEWER, REPORTER, REVIEWER, ADMIN = "viewer", "reporter", "reviewer", "admin"
+
+_VIEW_PLAN = ["targets.view_plan", "targets.view_keytask", "targets.view_target", "targets.view_unit"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Reads the progress pages; needs no model permission.
+    VIEWER: [],
+    REPORTER: [*_VIEW_PLAN, "targets.view_figure", "targets.add_figure", "targets.change_figure"],
+    REVIEWER: [*_VIEW_PLAN, "targets.view_figure", "targets.review_figure", "targets.view_figureevent"],
+    ADMIN: [
+        "targets.*",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+# Roles that work in the admin site (Django requires is_staff for it).
+STAFF_ROLES = {REPORTER, REVIEWER, ADMIN}
+
+
+def _permissions(codes: list[str]):
+    for code in codes:
+        app_label, codename = code.split(".")
+        if codename == "*":
+            yield from Permission.objects.filter(content_type__app_label=app_label)
+        else:
+            yield Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def ensure_roles() -> None:
+    """Create the role groups and set their permissions to exactly the lists above."""
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(list(_permissions(codes)))
+
+
+def assign_role(user, role: str) -> None:
+    user.groups.add(Group.objects.get(name=role))
+    if role in STAFF_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
