@@ -50,7 +50,9 @@ def reportable_target_ids(user) -> set[int] | None:
     return set(reportable_targets(user).values_list("pk", flat=True))
 
 
-def edit_refusal(user, target: Target, figure: Figure | None, *, allowed_ids: set[int] | None = ...) -> str | None:
+def edit_refusal(
+    user, target: Target, figure: Figure | None, *, allowed_ids: set[int] | None = ...
+) -> str | None:
     """Why this user may not create or change this figure, or None when they may.
 
     Pass `allowed_ids` from `reportable_target_ids` when checking many targets at once.

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -83,20 +84,26 @@ def _warnings(entry: Entry, earlier: list[Figure]) -> dict[str, str]:
         return {}
     warnings = {}
     if target.goal and target.goal > 0 and entry.value > target.goal * GOAL_MULTIPLE_WARNING:
-        warnings["value"] = _("数值 %(value)s 超过目标值 %(goal)s 的 %(n)s 倍,请确认无误并在“异常说明”中说明。") % {
+        warnings["value"] = _(
+            "数值 %(value)s 超过目标值 %(goal)s 的 %(n)s 倍,请确认无误并在“异常说明”中说明。"
+        ) % {
             "value": entry.value.normalize(),
             "goal": target.goal.normalize(),
             "n": GOAL_MULTIPLE_WARNING,
         }
     values = [f.value for f in earlier if f.value is not None]
     if len(values) >= 3:
-        changes = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+        changes = [abs(b - a) for a, b in pairwise(values)]
         usual = sum(changes) / len(changes)
         jump = abs(entry.value - values[-1])
         if usual > 0 and jump > usual * JUMP_MULTIPLE_WARNING:
             warnings["value"] = _(
                 "本月变化 %(jump)s 是以往月均变化 %(usual)s 的 %(n)s 倍以上,请确认无误并在“异常说明”中说明。"
-            ) % {"jump": jump.normalize(), "usual": usual.quantize(Decimal("0.01")), "n": JUMP_MULTIPLE_WARNING}
+            ) % {
+                "jump": jump.normalize(),
+                "usual": usual.quantize(Decimal("0.01")),
+                "n": JUMP_MULTIPLE_WARNING,
+            }
     return warnings
 
 
@@ -229,7 +236,9 @@ def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> lis
         checks = check_entries(entries, user=user)
         if all(c.ok for c in checks):
             index = exc.index if isinstance(exc, _Conflict) else 0
-            checks[index].errors["__all__"] = _("该数据刚刚被他人修改或新建,您的修改未保存。请刷新后重新填写。")
+            checks[index].errors["__all__"] = _(
+                "该数据刚刚被他人修改或新建,您的修改未保存。请刷新后重新填写。"
+            )
         raise EntriesRejected(checks) from exc
     return saved
 

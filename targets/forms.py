@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Figure, Target, month_end
@@ -37,42 +36,78 @@ def figure_errors(*, target: Target, month: dt.date, value, reached, reached_on,
 
 
 class FigureAdminForm(forms.ModelForm):
+    """The admin's single-figure form; its checks are those of every entry path (`entry.py`)."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Figure
         fields = [
             "target",
             "month",
             "value",
-            "value_qualifier",
             "reached",
             "reached_on",
             "progress_note",
             "problems",
-            "source_text",
+            "correction_reason",
+            "anomaly_note",
         ]
+        widgets = {
+            "progress_note": forms.Textarea(attrs={"rows": 3}),
+            "problems": forms.Textarea(attrs={"rows": 3}),
+            "correction_reason": forms.Textarea(attrs={"rows": 2}),
+            "anomaly_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk and not self.is_bound:
+            self.initial["base_version"] = self.instance.version
+        self.entry = None
+
+    def validate_unique(self):
+        # Duplicates and concurrent edits are judged by `entry.check_entries`, with clearer messages.
+        pass
 
     def clean(self):
+        from .entry import Entry, check_entries
+
         cleaned = super().clean()
         target = cleaned.get("target")
         month = cleaned.get("month")
-        if target is None:
+        if target is None or month is None or self.errors:
             return cleaned
-        errors = figure_errors(
+        base_version = cleaned.get("base_version")
+        if self.instance.pk is None:
+            base_version = None
+        elif base_version is None:
+            base_version = self.instance.version
+        self.entry = Entry(
             target=target,
             month=month,
             value=cleaned.get("value"),
             reached=cleaned.get("reached"),
             reached_on=cleaned.get("reached_on"),
-            today=timezone.localdate(),
+            progress_note=cleaned.get("progress_note") or "",
+            problems=cleaned.get("problems") or "",
+            correction_reason=cleaned.get("correction_reason") or "",
+            anomaly_note=cleaned.get("anomaly_note") or "",
+            base_version=base_version,
         )
-        if month is not None and "month" not in errors:
-            duplicate = Figure.objects.filter(target=target, month=month.replace(day=1))
-            if self.instance.pk:
-                duplicate = duplicate.exclude(pk=self.instance.pk)
-            if duplicate.exists():
-                errors["month"] = _("该目标 %(month)s 的数据已存在,请修改原记录。") % {
-                    "month": month.strftime("%Y-%m")
-                }
-        for field, message in errors.items():
-            self.add_error(field, message)
+        if (
+            self.instance.pk is None
+            and Figure.objects.filter(target=target, month=month.replace(day=1)).exists()
+        ):
+            self.add_error(
+                "month",
+                _("该目标 %(month)s 的数据已存在,请修改原记录。") % {"month": month.strftime("%Y-%m")},
+            )
+            return cleaned
+        (check,) = check_entries([self.entry], user=self.user)
+        for name, message in check.errors.items():
+            self.add_error(None if name == "__all__" else name, message)
+        for message in check.warnings.values():
+            self.add_error("anomaly_note", message)
         return cleaned

@@ -84,7 +84,8 @@ class Plan(models.Model):
                 name="plan_thresholds_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(report_due_day__gte=1) & Q(report_due_day__lte=28), name="plan_report_due_day_range"
+                condition=Q(report_due_day__gte=1) & Q(report_due_day__lte=28),
+                name="plan_report_due_day_range",
             ),
         ]
 
@@ -469,7 +470,9 @@ class FigureEvent(models.Model):
         APPROVED = "approved", _("审核通过")
         RETURNED = "returned", _("退回")
 
-    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="events", verbose_name=_("月度数据"))
+    figure = models.ForeignKey(
+        Figure, on_delete=models.CASCADE, related_name="events", verbose_name=_("月度数据")
+    )
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     reason = models.TextField(_("原因"), blank=True)
     actor = models.ForeignKey(

@@ -17,7 +17,9 @@ from . import access
 from .models import Figure, FigureEvent
 
 
-def _move(figures: Iterable[Figure], *, user, from_states, to_state, action, reason="", **extra) -> list[Figure]:
+def _move(
+    figures: Iterable[Figure], *, user, from_states, to_state, action, reason="", **extra
+) -> list[Figure]:
     moved = []
     now = timezone.now()
     with transaction.atomic():
