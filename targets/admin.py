@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, entry, review
+from .formatting import fmt_number
 from .forms import FigureAdminForm
 from .models import Figure, FigureEvent, KeyTask, Plan, PlannedValue, Target, Unit
 
@@ -252,7 +253,7 @@ class FigureAdmin(SimpleHistoryAdmin):
     def value_display(self, obj):
         if obj.value is None:
             return _("已完成") if obj.reached else _("未完成")
-        return f"{obj.value.normalize():f} {obj.target.unit_of_measure}"
+        return f"{fmt_number(obj.value)} {obj.target.unit_of_measure}"
 
     @admin.display(description=_("审核状态"), ordering="status")
     def status_display(self, obj):

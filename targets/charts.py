@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from . import rules
+from .formatting import fmt_number
 from .progress import LEGEND, TargetRow
 
 LIGHT_COLOURS = {
@@ -100,7 +101,7 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
         fig.add_hline(
             y=float(target.goal),
             line={"color": "#1a7f37", "width": 2},
-            annotation_text=_("目标 %(goal)s %(unit)s") % {"goal": target.goal.normalize(), "unit": unit},
+            annotation_text=_("目标 %(goal)s %(unit)s") % {"goal": fmt_number(target.goal), "unit": unit},
             annotation_position="top left",
         )
     if target.deadline:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access
+from .formatting import fmt_number
 from .forms import figure_errors
 from .models import Figure, FigureEvent, Target
 
@@ -87,8 +88,8 @@ def _warnings(entry: Entry, earlier: list[Figure]) -> dict[str, str]:
         warnings["value"] = _(
             "数值 %(value)s 超过目标值 %(goal)s 的 %(n)s 倍,请确认无误并在“异常说明”中说明。"
         ) % {
-            "value": entry.value.normalize(),
-            "goal": target.goal.normalize(),
+            "value": fmt_number(entry.value),
+            "goal": fmt_number(target.goal),
             "n": GOAL_MULTIPLE_WARNING,
         }
     values = [f.value for f in earlier if f.value is not None]
@@ -100,7 +101,7 @@ def _warnings(entry: Entry, earlier: list[Figure]) -> dict[str, str]:
             warnings["value"] = _(
                 "本月变化 %(jump)s 是以往月均变化 %(usual)s 的 %(n)s 倍以上,请确认无误并在“异常说明”中说明。"
             ) % {
-                "jump": jump.normalize(),
+                "jump": fmt_number(jump),
                 "usual": usual.quantize(Decimal("0.01")),
                 "n": JUMP_MULTIPLE_WARNING,
             }
@@ -154,9 +155,9 @@ def check_entry(
         check.errors["correction_reason"] = _(
             "累计值 %(value)s 低于 %(month)s 的 %(previous)s,请填写更正原因。"
         ) % {
-            "value": entry.value.normalize(),
+            "value": fmt_number(entry.value),
             "month": previous.month.strftime("%Y-%m"),
-            "previous": previous.value.normalize(),
+            "previous": fmt_number(previous.value),
         }
     if not entry.anomaly_note.strip():
         check.warnings.update(_warnings(entry, earlier))

@@ -1,26 +1,12 @@
 """django-tables2 tables for the progress pages. Rows are `progress.TargetRow` objects."""
 
-from decimal import Decimal
-
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import fmt_number, fmt_points
 from .models import Target
-
-
-def fmt_number(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value.normalize():f}"
-    return text
-
-
-def fmt_points(value: Decimal | None, *, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+.1f}" if signed else f"{value:.1f}"
 
 
 class LightColumn(tables.Column):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from . import charts, progress, rules
+from . import charts, history, progress, rules
 from .filters import TargetFilter
 from .models import KeyTask, Plan, Target
 from .tables import TargetTable
@@ -152,6 +152,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "figures": target.approved_figures,
         "chart": chart,
         "is_monitored": target.kind == Target.Kind.MONITORED,
+        "change_log": history.change_log(target, figure_ids=[f.pk for f in target.approved_figures]),
         "Light": rules.Light,
     }
     return render(request, "targets/target_detail.html", context)

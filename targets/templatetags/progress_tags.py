@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from targets.tables import fmt_number, fmt_points
+from targets.formatting import fmt_number, fmt_points
 
 register = template.Library()
 

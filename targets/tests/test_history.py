@@ -1,0 +1,55 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from targets import review
+from targets.entry import Entry, save_entries
+from targets.history import change_log
+from targets.roles import REPORTER, REVIEWER, assign_role
+
+from .factories import make_target, make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved_figure(task):
+    unit = make_unit("甲单位")
+    target = make_target(task, "7-01", goal=Decimal(23), units=[unit])
+    reporter, reviewer = make_user("rep"), make_user("rev")
+    assign_role(reporter, REPORTER)
+    assign_role(reviewer, REVIEWER)
+    unit.members.add(reporter)
+    june = dt.date(2020, 6, 1)
+    save_entries([Entry(target=target, month=june, value=Decimal(9))], user=reporter)
+    save_entries(
+        [Entry(target=target, month=june, value=Decimal(10), base_version=1)], user=reporter, submit=True
+    )
+    (figure,) = review.approve(list(target.figures.all()), user=reviewer)
+    return target, figure
+
+
+def test_change_log_names_who_changed_what(approved_figure):
+    target, figure = approved_figure
+    log = change_log(target, figure_ids=[figure.pk])
+    summary = [
+        (e.who, e.subject, str(e.action), [(c.field, str(c.old), str(c.new)) for c in e.changes]) for e in log
+    ]
+    assert summary[:3] == [
+        ("rev", "2020-06 数据", "修改", [("审核状态", "已报送", "已审核")]),
+        ("rep", "2020-06 数据", "修改", [("审核状态", "草稿", "已报送"), ("数值", "9", "10")]),
+        ("rep", "2020-06 数据", "新建", []),
+    ]
+    assert summary[3][1:3] == ("目标设置", "新建")
+
+
+def test_target_page_shows_the_change_log(client, approved_figure):
+    target, _figure = approved_figure
+    client.force_login(make_user("viewer"))
+    response = client.get(reverse("targets:target-detail", args=[target.pk]))
+    html = response.content.decode()
+    assert "修改记录" in html
+    assert "已报送 → 已审核" in html
+    assert len(response.context["change_log"]) == 4
