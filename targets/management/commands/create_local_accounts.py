@@ -7,22 +7,24 @@ and stored only as a hash. Running the command again leaves existing accounts al
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from targets.roles import REVIEWER, VIEWER, assign_role
+
 ACCOUNTS = [
-    # username, is_superuser, group
+    # username, is_superuser, role
     ("admin", True, None),
-    ("viewer", False, "viewer"),
+    ("viewer", False, VIEWER),
+    ("reviewer", False, REVIEWER),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create the administrator and viewer accounts with random passwords (first run only)."
+    help = "Create the administrator, viewer and reviewer accounts with random passwords (first run only)."
 
     def handle(self, *args, **options):
         User = get_user_model()
-        for username, is_superuser, group_name in ACCOUNTS:
+        for username, is_superuser, role in ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 self.stdout.write(f"account {username}: already exists, password unchanged")
                 continue
@@ -31,7 +33,6 @@ class Command(BaseCommand):
                 user = User.objects.create_superuser(username=username, password=password)
             else:
                 user = User.objects.create_user(username=username, password=password)
-            if group_name:
-                group, _ = Group.objects.get_or_create(name=group_name)
-                user.groups.add(group)
+            if role:
+                assign_role(user, role)
             self.stdout.write(f"account {username}: created, password {password}  (shown only this once)")
