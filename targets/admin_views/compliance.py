@@ -1,10 +1,63 @@
-"""Placeholder: being written."""
+"""The reporting-compliance page in the admin: which units have reported a month, and how.
 
-from django.http import Http404
+Only reviewers and admins see it. GET parameters: `plan` (id; the latest plan by default) and
+`month` (YYYY-MM; by default the month now being reported, clamped into the plan's period).
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access, compliance
+from ..models import Figure, Plan
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+class _BadRequest(Exception):
+    pass
 
 
-month_entry_view = template_view = import_view = compliance_view = _todo
+def _resolve_plan(raw: str | None) -> Plan | None:
+    if raw in (None, ""):
+        return Plan.objects.order_by("-year", "district", "pk").first()
+    try:
+        return Plan.objects.get(pk=int(raw))
+    except (ValueError, Plan.DoesNotExist):
+        raise _BadRequest(_("找不到编号为“%(raw)s”的年度计划。") % {"raw": raw}) from None
+
+
+def _resolve_month(raw: str | None, plan: Plan):
+    if raw in (None, ""):
+        return compliance.default_month(plan, timezone.localdate())
+    try:
+        month = compliance.parse_month(raw)
+        compliance.check_month_in_plan(plan, month)
+    except compliance.MonthError as exc:
+        raise _BadRequest(str(exc)) from None
+    return month
+
+
+def compliance_view(request: HttpRequest) -> HttpResponse:
+    if not access.can_review(request.user):
+        raise PermissionDenied
+    context = {
+        **admin.site.each_context(request),
+        "title": _("月度数据报送情况"),
+        "opts": Figure._meta,
+        "plans": Plan.objects.all(),
+        "plan": None,
+        "error": None,
+        "report": None,
+    }
+    status = 200
+    try:
+        context["plan"] = plan = _resolve_plan(request.GET.get("plan"))
+        if plan is not None:
+            month = _resolve_month(request.GET.get("month"), plan)
+            context["report"] = compliance.unit_compliance(plan=plan, month=month, now=timezone.now())
+    except _BadRequest as exc:
+        context["error"] = str(exc)
+        status = 400
+    return TemplateResponse(request, "admin/targets/figure/compliance.html", context, status=status)

@@ -1,0 +1,384 @@
+"""The unit's month page: one formset for all of a unit's targets, saved all together or not at all."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from targets import entry, roles
+from targets.models import Figure, FigureEvent, Target
+
+from .factories import make_figure, make_target, make_task, make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+MAY = dt.date(2020, 5, 1)
+JUNE = dt.date(2020, 6, 1)
+URL = reverse("admin:targets_figure_month")
+
+
+def page(unit, month="2020-06") -> str:
+    return f"{URL}?unit={unit.pk}&month={month}"
+
+
+@pytest.fixture
+def unit_a(db):
+    return make_unit("甲局")
+
+
+@pytest.fixture
+def unit_b(db):
+    return make_unit("乙街道")
+
+
+@pytest.fixture
+def reporter(unit_a):
+    user = make_user("reporter_a")
+    roles.assign_role(user, roles.REPORTER)
+    unit_a.members.add(user)
+    return user
+
+
+@pytest.fixture
+def reporter_client(client, reporter):
+    client.force_login(reporter)
+    return client
+
+
+@pytest.fixture
+def targets(plan, task, unit_a, unit_b):
+    """Unit A answers for four targets (one under key task 2, listed last); unit B for one."""
+    later_task = make_task(plan, 2)
+    return {
+        "2-01": make_target(later_task, "2-01", units=[unit_a]),
+        "1-02": make_target(
+            task, "1-02", kind=Target.Kind.LEVEL, goal=Decimal("80"), unit_of_measure="%", units=[unit_a]
+        ),
+        "1-01": make_target(task, "1-01", units=[unit_a, unit_b]),
+        "1-03": make_target(
+            task, "1-03", kind=Target.Kind.MILESTONE, goal=None, unit_of_measure="", units=[unit_a]
+        ),
+        "1-04": make_target(
+            task, "1-04", kind=Target.Kind.MONITORED, goal=None, deadline=None, units=[unit_a]
+        ),
+        "1-05": make_target(task, "1-05", units=[unit_b]),
+    }
+
+
+def form_data(response, changes=None, *, submit=False) -> dict:
+    """The POST a browser would send for the page in `response`, with `changes` by target code."""
+    formset = response.context["formset"]
+    data = {f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()}
+    changes = changes or {}
+    for form in formset.forms:
+        for name in form.fields:
+            value = form.initial.get(name)
+            data[form.add_prefix(name)] = "" if value is None else str(value)
+        for name, value in changes.get(form.row.target.code, {}).items():
+            data[form.add_prefix(name)] = value
+    data["_submit" if submit else "_save"] = "1"
+    return data
+
+
+def codes(response) -> list[str]:
+    return [row.target.code for row, _form in response.context["rows"]]
+
+
+def test_reporter_sees_exactly_own_units_targets_in_order(reporter_client, unit_a, targets):
+    response = reporter_client.get(page(unit_a))
+    assert response.status_code == 200
+    assert codes(response) == ["1-01", "1-02", "1-03", "1-04", "2-01"]
+    assert response.context["unit"] == unit_a
+    assert response.context["month"] == JUNE
+    assert "1-05" not in response.content.decode()
+
+
+def test_defaults_to_first_unit_and_last_closed_month_clamped_into_plan_year(
+    reporter_client, unit_a, targets
+):
+    response = reporter_client.get(URL)
+    assert response.status_code == 200
+    assert response.context["unit"] == unit_a
+    # Today is long after the 2020 plan: the last closed month is clamped to December 2020.
+    assert response.context["month"] == dt.date(2020, 12, 1)
+    assert [u.name for u in response.context["units"]] == ["甲局"]
+
+
+def test_row_shows_goal_last_month_and_current_figure(reporter_client, unit_a, targets, reporter):
+    make_figure(targets["1-01"], MAY, 30, status=Figure.Status.APPROVED)
+    make_figure(targets["1-01"], JUNE, 42, status=Figure.Status.DRAFT, entered_by=reporter)
+    response = reporter_client.get(page(unit_a))
+    rows = {row.target.code: (row, form) for row, form in response.context["rows"]}
+    row, form = rows["1-01"]
+    assert row.goal_display == "≥ 100 个"
+    assert rows["1-03"][0].goal_display == "按期完成"
+    assert row.previous_display == "30 个"
+    assert row.previous.status == Figure.Status.APPROVED
+    assert row.current_display == "42 个"
+    assert form.initial["base_version"] == 1
+    assert form.initial["value"] == Decimal("42")
+    assert rows["1-02"][1].initial["base_version"] is None
+    html = response.content.decode()
+    assert "已审核" in html
+    assert "草稿" in html
+    assert "保存草稿" in html
+    assert "保存并报送审核" in html
+
+
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("2020-13", "月份“2020-13”无效"),
+        ("abc", "月份“abc”无效"),
+        ("2031-01", "2031-01 尚未结束"),
+        ("2019-06", "2019-06 不在本单位目标所属的计划年度"),
+    ],
+)
+def test_bad_month_is_400_with_message(reporter_client, unit_a, targets, month, message):
+    response = reporter_client.get(page(unit_a, month))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_bad_unit_is_400(reporter_client, targets):
+    response = reporter_client.get(f"{URL}?unit=abc&month=2020-06")
+    assert response.status_code == 400
+    assert "责任单位参数“abc”无效" in response.content.decode()
+    assert reporter_client.get(f"{URL}?unit=999999&month=2020-06").status_code == 400
+
+
+def test_unit_the_user_is_not_member_of_is_403(reporter_client, unit_b, targets):
+    response = reporter_client.get(page(unit_b))
+    assert response.status_code == 403
+    assert "您不是“乙街道”的填报人员" in response.content.decode()
+
+
+def test_admin_may_pick_any_unit(client, unit_b, targets):
+    admin_user = make_user("boss")
+    roles.assign_role(admin_user, roles.ADMIN)
+    client.force_login(admin_user)
+    response = client.get(page(unit_b))
+    assert response.status_code == 200
+    assert codes(response) == ["1-01", "1-05"]
+
+
+def test_reviewer_cannot_use_the_page(client, targets):
+    reviewer = make_user("checker")
+    roles.assign_role(reviewer, roles.REVIEWER)
+    client.force_login(reviewer)
+    response = client.get(URL)
+    assert response.status_code == 403
+    assert "没有填报权限" in response.content.decode()
+
+
+FULL_MONTH = {
+    "1-01": {"value": "40", "progress_note": "进展顺利"},
+    "1-02": {"value": "75.5"},
+    "1-03": {"reached": "1", "reached_on": "2020-06-15"},
+    "1-04": {"value": "12"},
+    "2-01": {"value": "20", "problems": "资金未到位"},
+}
+
+
+def test_saving_a_whole_month_in_one_post_creates_drafts(reporter_client, reporter, unit_a, targets):
+    response = reporter_client.get(page(unit_a))
+    posted = reporter_client.post(page(unit_a), form_data(response, FULL_MONTH))
+    assert posted.status_code == 303
+    assert posted["Location"] == page(unit_a)
+    figures = Figure.objects.filter(month=JUNE).select_related("target").order_by("target__code")
+    assert [(f.target.code, f.value, f.reached, f.status, f.entered_by) for f in figures] == [
+        ("1-01", Decimal("40"), None, Figure.Status.DRAFT, reporter),
+        ("1-02", Decimal("75.5"), None, Figure.Status.DRAFT, reporter),
+        ("1-03", None, True, Figure.Status.DRAFT, reporter),
+        ("1-04", Decimal("12"), None, Figure.Status.DRAFT, reporter),
+        ("2-01", Decimal("20"), None, Figure.Status.DRAFT, reporter),
+    ]
+    assert figures.get(target__code="1-03").reached_on == dt.date(2020, 6, 15)
+    assert figures.get(target__code="1-01").progress_note == "进展顺利"
+    assert FigureEvent.objects.count() == 0
+    followed = reporter_client.get(posted["Location"])
+    assert [str(m) for m in followed.context["messages"]] == ["已保存草稿 5 条数据。"]
+
+
+def test_blank_rows_are_skipped(reporter_client, unit_a, targets):
+    response = reporter_client.get(page(unit_a))
+    posted = reporter_client.post(page(unit_a), form_data(response, {"1-02": {"value": "60"}}))
+    assert posted.status_code == 303
+    assert list(Figure.objects.values_list("target__code", "value")) == [("1-02", Decimal("60"))]
+
+
+def test_submit_creates_submitted_figures_and_events(reporter_client, reporter, unit_a, targets):
+    response = reporter_client.get(page(unit_a))
+    posted = reporter_client.post(page(unit_a), form_data(response, FULL_MONTH, submit=True))
+    assert posted.status_code == 303
+    assert set(Figure.objects.values_list("status", flat=True)) == {Figure.Status.SUBMITTED}
+    assert Figure.objects.count() == 5
+    assert FigureEvent.objects.filter(action=FigureEvent.Action.SUBMITTED, actor=reporter).count() == 5
+    followed = reporter_client.get(posted["Location"])
+    assert [str(m) for m in followed.context["messages"]] == ["已保存并报送审核 5 条数据。"]
+    # Submitted figures are out of the reporter's hands now.
+    assert all(row.readonly for row, _form in followed.context["rows"])
+
+
+def test_submit_sends_an_unchanged_stored_draft_too(reporter_client, reporter, unit_a, targets):
+    draft = make_figure(targets["1-01"], JUNE, 40, status=Figure.Status.DRAFT, entered_by=reporter)
+    response = reporter_client.get(page(unit_a))
+    posted = reporter_client.post(page(unit_a), form_data(response, submit=True))
+    assert posted.status_code == 303
+    draft.refresh_from_db()
+    assert draft.status == Figure.Status.SUBMITTED
+    assert draft.value == Decimal("40")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"1-01": {"value": "-5"}}, "数值不能为负数。"),
+        ({"1-02": {"value": "120"}}, "百分比必须在 0 到 100 之间。"),
+        ({"1-01": {"value": "20"}}, "累计值 20 低于 2020-05 的 30,请填写更正原因。"),
+    ],
+)
+def test_rejected_post_saves_nothing_at_all(reporter_client, reporter, unit_a, targets, changes, message):
+    make_figure(targets["1-01"], MAY, 30)
+    kept = make_figure(targets["2-01"], JUNE, 10, status=Figure.Status.DRAFT, entered_by=reporter)
+    before = Figure.objects.count()
+    response = reporter_client.get(page(unit_a))
+    month = {**FULL_MONTH, "1-01": {"value": "40"}, "2-01": {"value": "25"}} | changes
+    posted = reporter_client.post(page(unit_a), form_data(response, month))
+    assert posted.status_code == 400
+    html = posted.content.decode()
+    assert message in html
+    assert "未保存任何数据" in html
+    assert Figure.objects.count() == before
+    kept.refresh_from_db()
+    assert (kept.value, kept.version) == (Decimal("10"), 1)
+    # The user's typed values are shown again for correction.
+    (bad_code,) = changes
+    rows = {row.target.code: form for row, form in posted.context["rows"]}
+    assert rows[bad_code].data[rows[bad_code].add_prefix("value")] == changes[bad_code]["value"]
+    assert rows[bad_code].errors
+
+
+def test_cumulative_drop_with_correction_reason_is_saved(reporter_client, unit_a, targets):
+    make_figure(targets["1-01"], MAY, 30)
+    response = reporter_client.get(page(unit_a))
+    changes = {"1-01": {"value": "20", "correction_reason": "5月多报,已核减"}}
+    posted = reporter_client.post(page(unit_a), form_data(response, changes))
+    assert posted.status_code == 303
+    assert Figure.objects.get(month=JUNE).correction_reason == "5月多报,已核减"
+
+
+def test_warning_blocks_until_anomaly_note_is_given(reporter_client, unit_a, targets):
+    response = reporter_client.get(page(unit_a))
+    posted = reporter_client.post(page(unit_a), form_data(response, {"1-01": {"value": "400"}}))
+    assert posted.status_code == 400
+    assert "超过目标值 100 的 3 倍,请确认无误并在“异常说明”中说明。" in posted.content.decode()
+    assert Figure.objects.count() == 0
+    rows = {row.target.code: form for row, form in posted.context["rows"]}
+    assert list(rows["1-01"].warnings) == ["value"]
+
+    confirmed = {"1-01": {"value": "400", "anomaly_note": "含新增片区,数值无误"}}
+    posted = reporter_client.post(page(unit_a), form_data(response, confirmed))
+    assert posted.status_code == 303
+    figure = Figure.objects.get()
+    assert (figure.value, figure.anomaly_note) == (Decimal("400"), "含新增片区,数值无误")
+
+
+def test_crafted_row_for_another_units_target_saves_nothing(reporter_client, unit_a, targets):
+    response = reporter_client.get(page(unit_a))
+    data = form_data(response, FULL_MONTH)
+    data["rows-TOTAL_FORMS"] = "6"
+    data.update({"rows-5-target": str(targets["1-05"].pk), "rows-5-base_version": "", "rows-5-value": "50"})
+    posted = reporter_client.post(page(unit_a), data)
+    assert posted.status_code == 400
+    assert Figure.objects.count() == 0
+
+
+def test_tampered_target_id_saves_nothing(reporter_client, unit_a, targets):
+    response = reporter_client.get(page(unit_a))
+    data = form_data(response, FULL_MONTH)
+    assert data["rows-0-target"] == str(targets["1-01"].pk)
+    data["rows-0-target"] = str(targets["1-05"].pk)
+    posted = reporter_client.post(page(unit_a), data)
+    assert posted.status_code == 400
+    assert "该行的目标与页面不一致" in posted.content.decode()
+    assert Figure.objects.count() == 0
+
+
+def test_stale_base_version_is_refused_naming_who_changed_it(reporter_client, reporter, unit_a, targets):
+    colleague = make_user("colleague_a")
+    roles.assign_role(colleague, roles.REPORTER)
+    unit_a.members.add(colleague)
+    (figure,) = entry.save_entries(
+        [entry.Entry(target=targets["1-01"], month=JUNE, value=Decimal("40"))], user=colleague
+    )
+    response = reporter_client.get(page(unit_a))
+    # The colleague saves again while the reporter has the page open.
+    entry.save_entries(
+        [entry.Entry(target=targets["1-01"], month=JUNE, value=Decimal("45"), base_version=1)], user=colleague
+    )
+    posted = reporter_client.post(
+        page(unit_a), form_data(response, {"1-01": {"value": "50"}, "1-02": {"value": "60"}})
+    )
+    assert posted.status_code == 400
+    assert "被 colleague_a 修改,您的修改未保存" in posted.content.decode()
+    figure.refresh_from_db()
+    assert (figure.value, figure.version, figure.updated_by) == (Decimal("45"), 2, colleague)
+    assert Figure.objects.count() == 1
+
+
+def test_approved_figures_are_read_only(reporter_client, unit_a, targets):
+    approved = make_figure(targets["1-01"], JUNE, 40, status=Figure.Status.APPROVED)
+    response = reporter_client.get(page(unit_a))
+    rows = {row.target.code: row for row, _form in response.context["rows"]}
+    assert rows["1-01"].readonly
+    assert rows["1-01"].refusal == "1-01 2020-06 已审核通过,不能再修改。"
+    assert not rows["1-02"].readonly
+    html = response.content.decode()
+    assert "已审核通过,不能再修改" in html
+    assert 'name="rows-0-value"' not in html
+    assert 'name="rows-1-value"' in html
+    # A crafted value for the approved row is refused and nothing is saved.
+    data = form_data(response, {"1-01": {"value": "99"}, "1-02": {"value": "60"}})
+    posted = reporter_client.post(page(unit_a), data)
+    assert posted.status_code == 400
+    approved.refresh_from_db()
+    assert (approved.value, approved.version) == (Decimal("40"), 1)
+    assert Figure.objects.count() == 1
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_query_count_does_not_grow_with_targets(reporter_client, reporter, task, unit_a):
+    def add_target(code):
+        target = make_target(task, code, units=[unit_a])
+        make_figure(target, MAY, 10)
+        make_figure(target, JUNE, 20, status=Figure.Status.DRAFT, entered_by=reporter, updated_by=reporter)
+
+    add_target("1-01")
+    one = count_queries(reporter_client, page(unit_a))
+    add_target("1-02")
+    add_target("1-03")
+    three = count_queries(reporter_client, page(unit_a))
+    assert one == three
+
+
+def test_changelist_links_to_the_month_page(reporter_client, targets):
+    response = reporter_client.get(reverse("admin:targets_figure_changelist"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name, text in [
+        ("admin:targets_figure_month", "按月填报"),
+        ("admin:targets_figure_xlsx_template", "下载Excel模板"),
+        ("admin:targets_figure_xlsx_import", "上传Excel"),
+        ("admin:targets_figure_compliance", "报送情况/催办"),
+    ]:
+        assert f'<a href="{reverse(name)}">{text}</a>' in html
