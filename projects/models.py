@@ -1,1 +1,266 @@
-# Create your models here.
+"""The project ledger (工作台账): key projects and counted items, their stages, investment and problems.
+
+A project's monthly completed investment is entered and reviewed like any figure: the project
+has an investment target (a `targets.Target` linked back to it), so the monthly page, the Excel
+import, review, history and compliance all apply unchanged.
+"""
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Stage(models.TextChoices):
+    RESERVE = "reserve", _("储备")
+    REGISTERED = "registered", _("入库")
+    STARTED = "started", _("开工")
+    COMPLETED = "completed", _("竣工")
+    PRODUCING = "producing", _("达产")
+
+
+STAGE_ORDER = [Stage.RESERVE, Stage.REGISTERED, Stage.STARTED, Stage.COMPLETED, Stage.PRODUCING]
+# The date field recording when each stage was reached (储备 has none: it is where items start).
+STAGE_DATE_FIELDS = {
+    Stage.REGISTERED: "registered_on",
+    Stage.STARTED: "started_on",
+    Stage.COMPLETED: "completed_on",
+    Stage.PRODUCING: "producing_on",
+}
+
+
+class ProjectGroupManager(models.Manager):
+    def get_by_natural_key(self, district, year, name):
+        return self.get(plan__district=district, plan__year=year, name=name)
+
+
+class ProjectGroup(models.Model):
+    """A set of ledger items the plan counts or sums: 9月底前计划开工, 省市重点项目, 道路 …"""
+
+    plan = models.ForeignKey(
+        "targets.Plan", on_delete=models.CASCADE, related_name="project_groups", verbose_name=_("年度计划")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    key_task = models.ForeignKey(
+        "targets.KeyTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_groups",
+        verbose_name=_("重点工作"),
+    )
+    stated_count = models.PositiveIntegerField(
+        _("文件所述数量"), null=True, blank=True, help_text=_("原文给出的项目(个、条、所)数;未给出的留空")
+    )
+    stated_investment = models.DecimalField(
+        _("文件所述投资额(亿元)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    source_text = models.TextField(_("原文"), blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = ProjectGroupManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目分组")
+        verbose_name_plural = _("项目分组")
+        ordering = ["plan", "sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="projectgroup_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.plan.natural_key(), self.name)
+
+    natural_key.dependencies = ["targets.plan"]
+
+    def get_absolute_url(self):
+        return reverse("projects:group-detail", args=[self.pk])
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_ledger(self):
+        """Projects with what list and summary pages show, in a fixed number of queries."""
+        return self.select_related("responsible_unit", "key_task", "plan").prefetch_related(
+            "groups", "problems"
+        )
+
+
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
+    def get_by_natural_key(self, district, year, name):
+        return self.get(plan__district=district, plan__year=year, name=name)
+
+
+class Project(models.Model):
+    """A project or ledger item with its stage, investment plan and responsible people."""
+
+    plan = models.ForeignKey(
+        "targets.Plan", on_delete=models.CASCADE, related_name="projects", verbose_name=_("年度计划")
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    groups = models.ManyToManyField(ProjectGroup, blank=True, related_name="projects", verbose_name=_("分组"))
+    key_task = models.ForeignKey(
+        "targets.KeyTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("重点工作"),
+    )
+    area = models.CharField(_("片区"), max_length=50, blank=True)
+    responsible_unit = models.ForeignKey(
+        "targets.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("责任单位"),
+    )
+    lead_official = models.CharField(_("分包领导"), max_length=100, blank=True)
+    service_commissioner = models.CharField(_("项目服务专员"), max_length=100, blank=True)
+    stage = models.CharField(
+        _("阶段"),
+        max_length=12,
+        choices=Stage.choices,
+        blank=True,
+        help_text=_("原文未说明的留空,显示为“阶段未知”"),
+    )
+    registered_on = models.DateField(_("入库日期"), null=True, blank=True)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    completed_on = models.DateField(_("竣工日期"), null=True, blank=True)
+    producing_on = models.DateField(_("达产日期"), null=True, blank=True)
+    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    planned_completion = models.DateField(_("计划竣工日期"), null=True, blank=True)
+    total_investment = models.DecimalField(
+        _("总投资(亿元)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    annual_planned_investment = models.DecimalField(
+        _("年度计划投资(亿元)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    progress_note = models.TextField(_("进展情况"), blank=True)
+    source_text = models.TextField(_("原文"), blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    objects = ProjectManager()
+    history = HistoricalRecords(m2m_fields=[groups])
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目台账")
+        ordering = ["plan", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="project_unique_name"),
+            models.CheckConstraint(
+                condition=Q(stage__in=["", *[s.value for s in Stage]]), name="project_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(registered_on__isnull=True)
+                | Q(registered_on__lte=F("started_on")),
+                name="project_registered_before_started",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(started_on__lte=F("completed_on")),
+                name="project_started_before_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(producing_on__isnull=True)
+                | Q(completed_on__isnull=True)
+                | Q(completed_on__lte=F("producing_on")),
+                name="project_completed_before_producing",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
+                name="project_total_investment_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_planned_investment__isnull=True) | Q(annual_planned_investment__gte=0),
+                name="project_annual_investment_nonnegative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.plan.natural_key(), self.name)
+
+    natural_key.dependencies = ["targets.plan"]
+
+    def get_absolute_url(self):
+        return reverse("projects:project-detail", args=[self.pk])
+
+    def stage_dates(self) -> list[tuple[str, str, dt.date | None, bool]]:
+        """(stage value, label, date reached or None, reached?) for the stage timeline."""
+        reached_index = STAGE_ORDER.index(Stage(self.stage)) if self.stage else -1
+        rows = []
+        for index, stage in enumerate(STAGE_ORDER):
+            field = STAGE_DATE_FIELDS.get(stage)
+            rows.append(
+                (stage.value, stage.label, getattr(self, field) if field else None, index <= reached_index)
+            )
+        return rows
+
+
+class ProblemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_on__isnull=True)
+
+    def overdue(self, today: dt.date):
+        return self.open().filter(due_by__lt=today)
+
+
+class Problem(models.Model):
+    """An entry of a project's problem list (问题清单)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="problems", verbose_name=_("项目")
+    )
+    description = models.TextField(_("问题"))
+    responsible_unit = models.ForeignKey(
+        "targets.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_problems",
+        verbose_name=_("责任单位"),
+    )
+    raised_on = models.DateField(_("提出日期"))
+    due_by = models.DateField(_("限期解决"), null=True, blank=True)
+    resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
+    resolution = models.TextField(_("解决情况"), blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题清单")
+        ordering = ["project", "resolved_on", "due_by", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_by__isnull=True) | Q(raised_on__lte=F("due_by")),
+                name="problem_due_after_raised",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(raised_on__lte=F("resolved_on")),
+                name="problem_resolved_after_raised",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description[:40]
+
+    @property
+    def state(self) -> str:
+        return "resolved" if self.resolved_on else "open"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.resolved_on is None and self.due_by is not None and self.due_by < today

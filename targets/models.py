@@ -185,7 +185,8 @@ class KeyTask(models.Model):
 
 class TargetQuerySet(models.QuerySet):
     def for_plan(self, plan):
-        return self.filter(key_task__plan=plan)
+        """The plan's own targets and indicators; a project's investment target shows on its project."""
+        return self.filter(key_task__plan=plan, project__isnull=True)
 
     def for_dashboard(self, as_of: dt.date):
         """Targets with everything a progress page shows, in a fixed number of queries.
@@ -209,6 +210,12 @@ class TargetQuerySet(models.QuerySet):
 class TargetManager(models.Manager.from_queryset(TargetQuerySet)):
     def get_by_natural_key(self, district, year, code):
         return self.get(key_task__plan__district=district, key_task__plan__year=year, code=code)
+
+
+class LedgerMeasure(models.TextChoices):
+    MANUAL = "", _("月度填报")
+    COUNT = "count", _("台账计数(达到某阶段的项目数)")
+    INVESTMENT = "investment", _("台账合计(分组项目已审核的累计完成投资)")
 
 
 class Target(models.Model):
@@ -265,6 +272,39 @@ class Target(models.Model):
     )
     note = models.TextField(_("备注"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Ledger links (projects app). A target counted or summed from a ledger group, or the
+    # investment target of one project (entered monthly like any figure, shown on its project).
+    ledger_group = models.ForeignKey(
+        "projects.ProjectGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("台账分组"),
+        help_text=_("与该目标对应的项目台账分组;目标页列出其中已完成和未完成的项目"),
+    )
+    ledger_measure = models.CharField(
+        _("实际值来源"),
+        max_length=12,
+        choices=LedgerMeasure.choices,
+        default=LedgerMeasure.MANUAL,
+        blank=True,
+    )
+    ledger_stage = models.CharField(
+        _("计数阶段"),
+        max_length=12,
+        blank=True,
+        help_text=_("按台账计数时:达到此阶段或之后阶段的项目计入"),
+    )
+    project = models.OneToOneField(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="investment_target",
+        verbose_name=_("所属项目"),
+        help_text=_("项目的年度投资目标:每月填报累计完成投资"),
+    )
 
     objects = TargetManager()
     history = HistoricalRecords(excluded_fields=["sort_order"])
@@ -293,6 +333,17 @@ class Target(models.Model):
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True) | Q(start__lte=models.F("deadline")),
                 name="target_start_before_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(ledger_measure="") | Q(ledger_group__isnull=False), name="target_ledger_measure_has_group"
+            ),
+            models.CheckConstraint(
+                condition=~Q(ledger_measure="count")
+                | Q(ledger_stage__in=["reserve", "registered", "started", "completed", "producing"]),
+                name="target_ledger_count_has_stage",
+            ),
+            models.CheckConstraint(
+                condition=Q(project__isnull=True) | Q(ledger_measure=""), name="target_project_measure_is_manual"
             ),
         ]
 
