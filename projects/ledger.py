@@ -98,7 +98,7 @@ def investment_completion(items: Sequence[Item]) -> InvestmentCompletion:
     )
 
 
-def _undated(item: Item, stage: str) -> bool:
+def reached_undated(item: Item, stage: str) -> bool:
     """At the stage now, but no date of reaching it (or a later stage) is known."""
     return reached(item, stage) and all(item.dates.get(s) is None for s in STAGES[_rank(stage) :])
 
@@ -115,5 +115,5 @@ def monthly_counts(
         return []
     counts = [(end, count_reached(items, stage, by=end)) for end in month_ends]
     last_end, last = counts[-1]
-    counts[-1] = (last_end, last + sum(1 for item in items if _undated(item, stage)))
+    counts[-1] = (last_end, last + sum(1 for item in items if reached_undated(item, stage)))
     return counts

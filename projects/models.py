@@ -197,6 +197,47 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:project-detail", args=[self.pk])
 
+    def sync_investment_target(self):
+        """Keep the project's annual investment target in line with its plan and unit.
+
+        Created once the project has an annual planned investment and a key task; its monthly
+        figures (year-to-date completed investment) are then entered and reviewed like any other.
+        """
+        from targets.models import Target
+
+        target = getattr(self, "investment_target", None)
+        if self.annual_planned_investment is None or self.key_task is None:
+            return target
+        if target is None:
+            target = Target(
+                key_task=self.key_task,
+                code=f"P-{self.pk:04d}",
+                kind=Target.Kind.CUMULATIVE,
+                unit_of_measure="亿元",
+                baseline=0,
+                start=self.plan.period_start,
+                deadline=self.plan.period_end,
+                deadline_stated=False,
+                source_text=_("项目台账:%(name)s 年度计划投资") % {"name": self.name},
+                project=self,
+            )
+        target.name = _("%(name)s 年度投资") % {"name": self.name}
+        target.goal = self.annual_planned_investment
+        target.save()
+        target.responsible_units.set([self.responsible_unit] if self.responsible_unit else [])
+        return target
+
+    def ledger_item(self, *, completed_investment=None):
+        """This project as a `ledger.Item`, for counting and rates."""
+        from .ledger import Item
+
+        return Item(
+            stage=self.stage,
+            dates={stage.value: getattr(self, field) for stage, field in STAGE_DATE_FIELDS.items()},
+            annual_planned=self.annual_planned_investment,
+            completed_investment=completed_investment,
+        )
+
     def stage_dates(self) -> list[tuple[str, str, dt.date | None, bool]]:
         """(stage value, label, date reached or None, reached?) for the stage timeline."""
         reached_index = STAGE_ORDER.index(Stage(self.stage)) if self.stage else -1

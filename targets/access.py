@@ -43,6 +43,19 @@ def visible_figures(user) -> QuerySet[Figure]:
     return Figure.objects.filter(target__in=reportable_targets(user))
 
 
+def editable_projects(user):
+    """Projects this user may change in the ledger: an admin all, a reporter its units' ones."""
+    from projects.models import Project
+
+    if not user.is_active:
+        return Project.objects.none()
+    if is_admin(user):
+        return Project.objects.all()
+    if not user.has_perm("projects.change_project"):
+        return Project.objects.none()
+    return Project.objects.filter(responsible_unit__members=user)
+
+
 def reportable_target_ids(user) -> set[int] | None:
     """IDs of the targets this user may report on; None means all (an admin)."""
     if is_admin(user):

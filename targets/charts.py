@@ -73,11 +73,11 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
                 line={"color": "#6e7781", "dash": "dot"},
             )
         )
-    figures = [f for f in target.approved_figures if f.value is not None]
+    figures = [o for o in row.observations if o.value is not None]
     if figures:
         fig.add_trace(
             go.Scatter(
-                name=_("实际(已审核)"),
+                name=_("实际(台账计数)") if target.ledger_measure else _("实际(已审核)"),
                 x=[f.month_end for f in figures],
                 y=[float(f.value) for f in figures],
                 mode="lines+markers",

@@ -191,19 +191,26 @@ class TargetQuerySet(models.QuerySet):
     def for_dashboard(self, as_of: dt.date):
         """Targets with everything a progress page shows, in a fixed number of queries.
 
-        Joins the key task and plan, and prefetches the responsible units and the
-        approved figures of months that ended on or before `as_of` (oldest first), so the
-        status rules can run over `target.approved_figures` without touching the database.
+        Joins the key task and plan, and prefetches the responsible units, the approved
+        figures of months that ended on or before `as_of` (oldest first) and, for targets
+        counted from the project ledger, the group's projects with their approved investment
+        figures, so the status rules run without touching the database again.
         """
         approved = (
             Figure.objects.filter(status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of))
             .select_related("entered_by", "reviewed_by")
             .order_by("month")
         )
-        return self.select_related("key_task__plan").prefetch_related(
+        from projects.models import Project
+
+        ledger_projects = Project.objects.select_related("investment_target").prefetch_related(
+            models.Prefetch("investment_target__figures", queryset=approved, to_attr="approved_figures")
+        )
+        return self.select_related("key_task__plan", "ledger_group").prefetch_related(
             "responsible_units",
             "planned_values",
             models.Prefetch("figures", queryset=approved, to_attr="approved_figures"),
+            models.Prefetch("ledger_group__projects", queryset=ledger_projects),
         )
 
 
@@ -335,7 +342,8 @@ class Target(models.Model):
                 name="target_start_before_deadline",
             ),
             models.CheckConstraint(
-                condition=Q(ledger_measure="") | Q(ledger_group__isnull=False), name="target_ledger_measure_has_group"
+                condition=Q(ledger_measure="") | Q(ledger_group__isnull=False),
+                name="target_ledger_measure_has_group",
             ),
             models.CheckConstraint(
                 condition=~Q(ledger_measure="count")
@@ -343,7 +351,8 @@ class Target(models.Model):
                 name="target_ledger_count_has_stage",
             ),
             models.CheckConstraint(
-                condition=Q(project__isnull=True) | Q(ledger_measure=""), name="target_project_measure_is_manual"
+                condition=Q(project__isnull=True) | Q(ledger_measure=""),
+                name="target_project_measure_is_manual",
             ),
         ]
 

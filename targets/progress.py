@@ -13,8 +13,10 @@ from decimal import Decimal
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from projects import ledger
+
 from . import rules
-from .models import Figure, Plan, Target, month_end
+from .models import Figure, LedgerMeasure, Plan, Target, last_closed_month, month_end
 
 
 class AsOfError(ValueError):
@@ -37,12 +39,62 @@ def spec_for(target: Target) -> rules.TargetSpec:
     )
 
 
-def observations_for(target: Target) -> list[rules.Observation]:
-    """Approved figures prefetched by `for_dashboard`, oldest first."""
+def observations_for(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
+    """What the rules measure, oldest first: approved figures, or values counted from the ledger.
+
+    Uses only what `for_dashboard` prefetched.
+    """
+    if target.ledger_measure == LedgerMeasure.COUNT:
+        return _ledger_counts(target, as_of=as_of)
+    if target.ledger_measure == LedgerMeasure.INVESTMENT:
+        return _ledger_investment(target, as_of=as_of)
     return [
         rules.Observation(month_end=f.month_end, value=f.value, reached=f.reached, reached_on=f.reached_on)
         for f in target.approved_figures
     ]
+
+
+def _month_ends(start: dt.date, as_of: dt.date) -> list[dt.date]:
+    ends = []
+    month = start.replace(day=1)
+    last = last_closed_month(as_of)
+    while month <= last:
+        ends.append(month_end(month))
+        month = month_end(month) + dt.timedelta(days=1)
+    return ends
+
+
+def _ledger_counts(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
+    """Items of the group at the target's stage or later, by each month end since the start.
+
+    An empty group counts as not reported: nobody has registered its items yet.
+    """
+    items = [project.ledger_item() for project in target.ledger_group.projects.all()]
+    if not items:
+        return []
+    counts = ledger.monthly_counts(items, target.ledger_stage, month_ends=_month_ends(target.start, as_of))
+    return [rules.Observation(month_end=end, value=Decimal(n)) for end, n in counts]
+
+
+def _ledger_investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
+    """The group's completed investment: per month end, each project's latest approved figure summed."""
+    series = []
+    for project in target.ledger_group.projects.all():
+        investment = getattr(project, "investment_target", None)
+        if investment is not None and investment.approved_figures:
+            series.append(investment.approved_figures)
+    if not series:
+        return []
+    observations = []
+    for end in _month_ends(target.start, as_of):
+        latest = [
+            next((f.value for f in reversed(figs) if f.month_end <= end and f.value is not None), None)
+            for figs in series
+        ]
+        known = [v for v in latest if v is not None]
+        if known:
+            observations.append(rules.Observation(month_end=end, value=sum(known, Decimal(0))))
+    return observations
 
 
 @dataclass
@@ -52,6 +104,7 @@ class TargetRow:
     target: Target
     assessment: rules.Assessment
     latest_figure: Figure | None
+    observations: list[rules.Observation]
 
     @property
     def light(self) -> rules.Light:
@@ -63,7 +116,12 @@ class TargetRow:
 
     @property
     def latest_value(self) -> Decimal | None:
-        return self.latest_figure.value if self.latest_figure else None
+        latest = self.assessment.latest
+        return latest.value if latest else None
+
+    @property
+    def from_ledger(self) -> bool:
+        return bool(self.target.ledger_measure)
 
     @property
     def completion(self):
@@ -85,11 +143,16 @@ class TargetRow:
 def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> list[TargetRow]:
     rows = []
     for target in targets:
+        observations = observations_for(target, as_of=as_of)
         assessment = rules.assess(
-            spec=spec_for(target), observations=observations_for(target), as_of=as_of, thresholds=thresholds
+            spec=spec_for(target), observations=observations, as_of=as_of, thresholds=thresholds
         )
-        latest = target.approved_figures[-1] if target.approved_figures else None
-        rows.append(TargetRow(target=target, assessment=assessment, latest_figure=latest))
+        latest = (
+            target.approved_figures[-1] if target.approved_figures and not target.ledger_measure else None
+        )
+        rows.append(
+            TargetRow(target=target, assessment=assessment, latest_figure=latest, observations=observations)
+        )
     return rows
 
 
@@ -208,3 +271,23 @@ ATTENTION = {
     rules.Light.SERIOUSLY_BEHIND,
     rules.Light.BEHIND,
 }
+
+
+def ledger_items(target: Target, *, as_of: dt.date) -> list[tuple[object, bool | None]]:
+    """The ledger items behind a target, with whether each counts as done by `as_of`.
+
+    Done is known only for a target counted by stage; for others it is None (the page shows
+    each item's stage instead).
+    """
+    if target.ledger_group is None:
+        return []
+    rows = []
+    for project in target.ledger_group.projects.all():
+        done = None
+        if target.ledger_measure == LedgerMeasure.COUNT:
+            item = project.ledger_item()
+            done = ledger.reached(item, target.ledger_stage, by=as_of) or ledger.reached_undated(
+                item, target.ledger_stage
+            )
+        rows.append((project, done))
+    return sorted(rows, key=lambda r: (r[1] is not True, r[0].name))

@@ -4,6 +4,8 @@ Groups are (re)created after every `migrate`, so a new database always has them.
 figures a reporter may touch is not a permission but a rule over units: see `access.py`.
 """
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 VIEWER, REPORTER, REVIEWER, ADMIN = "viewer", "reporter", "reviewer", "admin"
@@ -13,10 +15,31 @@ _VIEW_PLAN = ["targets.view_plan", "targets.view_keytask", "targets.view_target"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Reads the progress pages; needs no model permission.
     VIEWER: [],
-    REPORTER: [*_VIEW_PLAN, "targets.view_figure", "targets.add_figure", "targets.change_figure"],
-    REVIEWER: [*_VIEW_PLAN, "targets.view_figure", "targets.review_figure", "targets.view_figureevent"],
+    REPORTER: [
+        *_VIEW_PLAN,
+        "targets.view_figure",
+        "targets.add_figure",
+        "targets.change_figure",
+        "projects.view_projectgroup",
+        "projects.view_project",
+        "projects.add_project",
+        "projects.change_project",
+        "projects.view_problem",
+        "projects.add_problem",
+        "projects.change_problem",
+    ],
+    REVIEWER: [
+        *_VIEW_PLAN,
+        "targets.view_figure",
+        "targets.review_figure",
+        "targets.view_figureevent",
+        "projects.view_projectgroup",
+        "projects.view_project",
+        "projects.view_problem",
+    ],
     ADMIN: [
         "targets.*",
+        "projects.*",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
@@ -39,6 +62,9 @@ def _permissions(codes: list[str]):
 
 def ensure_roles() -> None:
     """Create the role groups and set their permissions to exactly the lists above."""
+    # Roles span apps whose permissions may not exist yet at this point of `migrate`.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     for name, codes in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(list(_permissions(codes)))

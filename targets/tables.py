@@ -60,6 +60,15 @@ class TargetTable(tables.Table):
         return f"{target.get_direction_display()} {fmt_number(target.goal)} {target.unit_of_measure}"
 
     def render_latest_value(self, record):
+        if record.from_ledger:
+            if record.latest_value is None:
+                return format_html('<span class="missing">{}</span>', _("台账中尚无项目"))
+            return format_html(
+                '{} {} <span class="tag">{}</span>',
+                fmt_number(record.latest_value),
+                record.target.unit_of_measure,
+                _("台账"),
+            )
         figure = record.latest_figure
         if figure is None:
             return format_html('<span class="missing">{}</span>', _("未报送"))

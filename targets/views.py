@@ -153,6 +153,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chart": chart,
         "is_monitored": target.kind == Target.Kind.MONITORED,
         "change_log": history.change_log(target, figure_ids=[f.pk for f in target.approved_figures]),
+        "ledger_items": progress.ledger_items(target, as_of=as_of),
         "Light": rules.Light,
     }
     return render(request, "targets/target_detail.html", context)

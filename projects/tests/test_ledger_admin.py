@@ -1,0 +1,144 @@
+"""Registering projects and moving them through their stages in the admin, per unit."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Problem, Project
+from targets.models import Target
+from targets.roles import ADMIN, REPORTER, REVIEWER, assign_role
+from targets.tests.factories import make_plan, make_task, make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup():
+    plan = make_plan()
+    task = make_task(plan, 3, title="加快推进项目建设")
+    unit_a, unit_b = make_unit("甲单位"), make_unit("乙单位")
+    users = {}
+    for name, role in [("rep_a", REPORTER), ("rep_b", REPORTER), ("rev", REVIEWER), ("adm", ADMIN)]:
+        users[name] = make_user(name)
+        assign_role(users[name], role)
+    unit_a.members.add(users["rep_a"])
+    unit_b.members.add(users["rep_b"])
+    project = Project.objects.create(plan=plan, name="甲项目", key_task=task, responsible_unit=unit_a)
+    return {"plan": plan, "task": task, "a": unit_a, "b": unit_b, "users": users, "project": project}
+
+
+def form_data(setup, **overrides):
+    data = {
+        "plan": setup["plan"].pk,
+        "name": "甲项目",
+        "key_task": setup["task"].pk,
+        "area": "",
+        "responsible_unit": setup["a"].pk,
+        "lead_official": "",
+        "service_commissioner": "",
+        "stage": "started",
+        "registered_on": "2020-03-01",
+        "started_on": "2020-05-10",
+        "completed_on": "",
+        "producing_on": "",
+        "planned_start": "",
+        "planned_completion": "",
+        "total_investment": "",
+        "annual_planned_investment": "",
+        "progress_note": "",
+        "source_text": "",
+        "note": "",
+        "problems-TOTAL_FORMS": "0",
+        "problems-INITIAL_FORMS": "0",
+        "problems-MIN_NUM_FORMS": "0",
+        "problems-MAX_NUM_FORMS": "1000",
+        "_save": "1",
+    }
+    return data | overrides
+
+
+def test_reporter_moves_own_project_to_started(client, setup):
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    response = client.post(url, form_data(setup))
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert (project.stage, project.started_on) == ("started", dt.date(2020, 5, 10))
+    assert project.history.first().history_user.username == "rep_a"
+
+
+def test_stage_dates_out_of_order_are_refused(client, setup):
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    response = client.post(url, form_data(setup, registered_on="2020-06-01", started_on="2020-05-10"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Project.objects.get().stage == ""
+
+
+def test_other_units_reporter_cannot_see_or_change(client, setup):
+    client.force_login(setup["users"]["rep_b"])
+    listing = client.get(reverse("admin:projects_project_changelist"))
+    assert list(listing.context["cl"].result_list) == []
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    assert client.post(url, form_data(setup, stage="completed")).status_code == 302
+    assert Project.objects.get().stage == ""
+
+
+def test_reporter_registers_a_project_only_for_own_unit(client, setup):
+    client.force_login(setup["users"]["rep_b"])
+    add = reverse("admin:projects_project_add")
+    refused = client.post(add, form_data(setup, name="新项目", responsible_unit=setup["a"].pk, stage="reserve"))
+    assert refused.status_code == 200
+    assert "responsible_unit" in refused.context["adminform"].form.errors
+    accepted = client.post(add, form_data(setup, name="新项目", responsible_unit=setup["b"].pk, stage="reserve"))
+    assert accepted.status_code == 302
+    assert Project.objects.get(name="新项目").responsible_unit == setup["b"]
+
+
+def test_reviewer_sees_but_does_not_change(client, setup):
+    client.force_login(setup["users"]["rev"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    assert client.get(url).context["has_change_permission"] is False
+    assert client.post(url, form_data(setup)).status_code == 403
+
+
+def test_annual_plan_creates_the_investment_target(client, setup):
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    client.post(url, form_data(setup, annual_planned_investment="12.5"))
+    target = Target.objects.get(project=setup["project"])
+    assert (target.code, target.kind, target.goal, target.unit_of_measure) == (
+        f"P-{setup['project'].pk:04d}",
+        "cumulative",
+        Decimal("12.5"),
+        "亿元",
+    )
+    assert list(target.responsible_units.all()) == [setup["a"]]
+    client.post(url, form_data(setup, annual_planned_investment="15"))
+    assert Target.objects.get(project=setup["project"]).goal == Decimal("15")
+    assert Target.objects.filter(project=setup["project"]).count() == 1
+
+
+def test_problem_list_inline(client, setup):
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    data = form_data(
+        setup,
+        **{
+            "problems-TOTAL_FORMS": "1",
+            "problems-0-description": "征迁未完成",
+            "problems-0-responsible_unit": setup["a"].pk,
+            "problems-0-raised_on": "2020-06-01",
+            "problems-0-due_by": "2020-07-31",
+            "problems-0-resolved_on": "",
+            "problems-0-resolution": "",
+        },
+    )
+    assert client.post(url, data).status_code == 302
+    problem = Problem.objects.get()
+    assert problem.is_overdue(dt.date(2020, 8, 1)) is True
+    assert problem.is_overdue(dt.date(2020, 7, 31)) is False
+    assert list(Problem.objects.overdue(dt.date(2020, 8, 1))) == [problem]
