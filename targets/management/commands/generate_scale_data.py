@@ -1,0 +1,178 @@
+"""Build clearly synthetic plans at city scale, for the benchmark: never part of the seed data.
+
+    python manage.py generate_scale_data [--districts 50] [--years 3] [--targets 40]
+                                         [--projects 200] [--seed 1] [--delete]
+
+Every synthetic plan's district is named "合成区NN" and its title says 合成数据, so nobody can
+mistake it for real figures; `--delete` removes them all again. Rows are written with
+bulk_create in batches, without history rows (history records people's changes, and these are
+not).
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from projects.models import Problem, Project, ProjectGroup
+from targets.models import Figure, KeyTask, Plan, Target, Unit
+
+PREFIX = "合成区"
+STAGES = ["reserve", "registered", "started", "completed", "producing"]
+KINDS = ["cumulative"] * 6 + ["level", "milestone", "monitored"]
+
+
+class Command(BaseCommand):
+    help = "Create (or with --delete remove) synthetic plans for load tests; names say 合成数据."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--districts", type=int, default=50)
+        parser.add_argument("--years", type=int, default=3)
+        parser.add_argument("--first-year", type=int, default=2021)
+        parser.add_argument("--targets", type=int, default=40)
+        parser.add_argument("--projects", type=int, default=200)
+        parser.add_argument("--units", type=int, default=20)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--delete", action="store_true", help="remove every synthetic plan and stop")
+
+    def handle(self, *args, **o):
+        if o["delete"]:
+            deleted, _ = Plan.objects.filter(district__startswith=PREFIX).delete()
+            Unit.objects.filter(name__startswith=PREFIX).delete()
+            self.stdout.write(f"deleted {deleted} synthetic rows")
+            return
+        for name in ("districts", "years", "targets", "projects", "units"):
+            if o[name] < 1:
+                raise CommandError(f"--{name} must be at least 1")
+        rng = random.Random(o["seed"])
+        units = self._units(o["units"])
+        created = 0
+        for d in range(1, o["districts"] + 1):
+            for year in range(o["first_year"], o["first_year"] + o["years"]):
+                district = f"{PREFIX}{d:02d}"
+                if Plan.objects.filter(district=district, year=year).exists():
+                    continue
+                with transaction.atomic():
+                    self._plan(rng, district, year, units, o["targets"], o["projects"])
+                created += 1
+        total = Plan.objects.filter(district__startswith=PREFIX).count()
+        self.stdout.write(f"synthetic plans: {created} created, {total} in all")
+
+    def _units(self, n):
+        existing = {u.name: u for u in Unit.objects.filter(name__startswith=PREFIX)}
+        missing = [
+            Unit(name=f"{PREFIX}单位{i:02d}")
+            for i in range(1, n + 1)
+            if f"{PREFIX}单位{i:02d}" not in existing
+        ]
+        Unit.objects.bulk_create(missing)
+        return list(Unit.objects.filter(name__startswith=PREFIX).order_by("name")[:n])
+
+    def _plan(self, rng, district, year, units, n_targets, n_projects):
+        plan = Plan.objects.create(
+            district=district,
+            city="合成市",
+            year=year,
+            title=f"{year}年重点工作(合成数据,仅供性能测试)",
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            source="generate_scale_data",
+        )
+        tasks = KeyTask.objects.bulk_create(
+            [KeyTask(plan=plan, number=n, title=f"合成重点工作{n}", headline="合成数据") for n in range(1, 9)]
+        )
+        targets = []
+        for i in range(n_targets):
+            kind = rng.choice(KINDS)
+            deadline = None if kind == "monitored" else dt.date(year, rng.choice([6, 9, 10, 12]), 28)
+            goal = None if kind in ("monitored", "milestone") else Decimal(rng.randint(5, 500))
+            targets.append(
+                Target(
+                    key_task=tasks[i % 8],
+                    code=f"{i % 8 + 1}-{i:03d}",
+                    name=f"合成目标{i:03d}",
+                    kind=kind,
+                    direction="gte",
+                    goal=goal,
+                    baseline=Decimal(0) if kind != "monitored" else None,
+                    unit_of_measure="个",
+                    start=dt.date(year, 1, 1),
+                    deadline=deadline,
+                    source_text="合成数据",
+                    sort_order=i,
+                )
+            )
+        targets = Target.objects.bulk_create(targets)
+        Through = Target.responsible_units.through
+        Through.objects.bulk_create(
+            [Through(target_id=t.pk, unit_id=rng.choice(units).pk) for t in targets if rng.random() < 0.8]
+        )
+        figures = []
+        for target in targets:
+            value = Decimal(0)
+            for month in range(1, 13):
+                if target.kind == "milestone":
+                    reached = target.deadline.month <= month and rng.random() < 0.7
+                    figures.append(
+                        Figure(
+                            target=target,
+                            month=dt.date(year, month, 1),
+                            reached=reached,
+                            reached_on=dt.date(year, month, 15) if reached else None,
+                            status="approved",
+                        )
+                    )
+                    continue
+                step = (target.goal or Decimal(100)) / 12
+                value += (step * Decimal(rng.uniform(0.4, 1.3))).quantize(Decimal("0.01"))
+                figures.append(
+                    Figure(target=target, month=dt.date(year, month, 1), value=value, status="approved")
+                )
+        Figure.objects.bulk_create(figures, batch_size=2000)
+        groups = ProjectGroup.objects.bulk_create(
+            [
+                ProjectGroup(plan=plan, name=f"合成分组{g}", key_task=tasks[2], stated_count=n_projects // 4)
+                for g in range(1, 5)
+            ]
+        )
+        projects = []
+        for p in range(n_projects):
+            stage = rng.choice(STAGES)
+            rank = STAGES.index(stage)
+            projects.append(
+                Project(
+                    plan=plan,
+                    name=f"合成项目{p:04d}",
+                    key_task=tasks[2],
+                    area=rng.choice(["", "合成片区A", "合成片区B"]),
+                    responsible_unit=rng.choice(units),
+                    lead_official=f"合成领导{rng.randint(1, 12):02d}",
+                    stage=stage,
+                    registered_on=dt.date(year, 2, 1) if rank >= 1 else None,
+                    started_on=dt.date(year, rng.randint(3, 9), 1) if rank >= 2 else None,
+                    completed_on=dt.date(year, 11, 1) if rank >= 3 else None,
+                    producing_on=dt.date(year, 12, 1) if rank >= 4 else None,
+                    annual_planned_investment=Decimal(rng.randint(1, 30)),
+                )
+            )
+        projects = Project.objects.bulk_create(projects)
+        GroupThrough = Project.groups.through
+        GroupThrough.objects.bulk_create(
+            [GroupThrough(project_id=p.pk, projectgroup_id=groups[i % 4].pk) for i, p in enumerate(projects)]
+        )
+        Problem.objects.bulk_create(
+            [
+                Problem(
+                    project=p,
+                    description="合成问题",
+                    responsible_unit=p.responsible_unit,
+                    raised_on=dt.date(year, 3, 1),
+                    due_by=dt.date(year, rng.randint(4, 12), 1),
+                    resolved_on=dt.date(year, 6, 1) if rng.random() < 0.5 else None,
+                )
+                for p in projects
+                if rng.random() < 0.3
+            ]
+        )
