@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from projects.models import Project, ProjectGroup
 from targets.models import Figure, KeyTask, Plan, Target, Unit
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,8 @@ def counts():
         "key_tasks": KeyTask.objects.count(),
         "targets": Target.objects.count(),
         "figures": Figure.objects.count(),
+        "project_groups": ProjectGroup.objects.count(),
+        "projects": Project.objects.count(),
     }
 
 
@@ -51,7 +54,15 @@ def test_counts(seeded):
     assert seeded.period_end == dt.date(2020, 12, 31)
     assert seeded.on_track_threshold == Decimal("-10")
     assert seeded.behind_threshold == Decimal("-30")
-    assert counts() == {"plans": 1, "units": 7, "key_tasks": 8, "targets": 81, "figures": 62}
+    assert counts() == {
+        "plans": 1,
+        "units": 7,
+        "key_tasks": 8,
+        "targets": 81,
+        "figures": 62,
+        "project_groups": 26,
+        "projects": 27,
+    }
     assert list(seeded.key_tasks.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6, 7, 8]
     by_kind = {kind: Target.objects.filter(kind=kind).count() for kind in Target.Kind.values}
     assert by_kind == {"cumulative": 13, "level": 3, "milestone": 9, "monitored": 56}

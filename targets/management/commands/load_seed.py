@@ -1,8 +1,8 @@
 """Load the seed fixtures, adding only what is not there yet.
 
 Objects are matched by natural key (plan = district + year, target = plan + code, figure =
-target + month), so running this twice duplicates nothing and never overwrites a record that
-staff have since edited.
+target + month, project group and project = plan + name), so running this twice duplicates
+nothing and never overwrites a record that staff have since edited.
 """
 
 from pathlib import Path
@@ -12,7 +12,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-DEFAULT_FIXTURES = ["zhongyuan_2020.json"]
+DEFAULT_FIXTURES = ["zhongyuan_2020.json", "zhongyuan_2020_projects.json"]
 
 
 class Command(BaseCommand):
