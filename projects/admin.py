@@ -43,7 +43,15 @@ class OverdueProblemFilter(admin.SimpleListFilter):
 class ProjectAdmin(SimpleHistoryAdmin):
     """The ledger: reporters register and update their own units' projects; admins all."""
 
-    list_display = ["name", "stage_display", "area", "responsible_unit", "lead_official", "planned_start", "key_task"]
+    list_display = [
+        "name",
+        "stage_display",
+        "area",
+        "responsible_unit",
+        "lead_official",
+        "planned_start",
+        "key_task",
+    ]
     list_filter = ["plan", "groups", "stage", "area", "responsible_unit", OverdueProblemFilter]
     search_fields = ["name", "lead_official", "service_commissioner", "progress_note", "source_text"]
     list_select_related = ["responsible_unit", "key_task"]
@@ -62,8 +70,15 @@ class ProjectAdmin(SimpleHistoryAdmin):
         (
             _("计划与投资(亿元)"),
             {
-                "fields": ["planned_start", "planned_completion", "total_investment", "annual_planned_investment"],
-                "description": _("填写年度计划投资后,系统为项目建立“年度投资”目标,每月在“月度数据”中填报累计完成投资。"),
+                "fields": [
+                    "planned_start",
+                    "planned_completion",
+                    "total_investment",
+                    "annual_planned_investment",
+                ],
+                "description": _(
+                    "填写年度计划投资后,系统为项目建立“年度投资”目标,每月在“月度数据”中填报累计完成投资。"
+                ),
             },
         ),
         (_("进展与出处"), {"fields": ["progress_note", "source_text", "note"]}),

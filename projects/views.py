@@ -1,1 +1,155 @@
-# Create your views here.
+"""Read-only pages of the project ledger: project list, project page, group summaries.
+
+Each view fetches with a documented queryset method or a `summary` helper (a fixed number of
+queries), computes with `ledger`/`summary`, renders. Stages and problems are shown as they are
+now; investment as of the page's as-of date (the latest reported month unless chosen).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
+
+from targets import progress
+from targets.models import Plan
+
+from . import charts, ledger, summary
+from .filters import ProjectFilter
+from .models import STAGE_ORDER, Project, ProjectGroup, Stage
+from .tables import ProjectTable
+
+
+def _as_of_or_error(request: HttpRequest, plan: Plan):
+    """The page's as-of date, or a 400 response explaining what is wrong with it."""
+    try:
+        return progress.resolve_as_of(request.GET.get("as_of"), plan, today=timezone.localdate()), None
+    except progress.AsOfError as exc:
+        response = render(
+            request, "targets/bad_request.html", {"plan": plan, "message": str(exc)}, status=400
+        )
+        return None, response
+
+
+def _page_context(plan: Plan, as_of) -> dict:
+    return {
+        "plan": plan,
+        "as_of": as_of,
+        "month_choices": progress.month_choices(plan, today=timezone.localdate()),
+    }
+
+
+@login_required
+def project_list(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=pk)
+    today = timezone.localdate()
+    queryset = summary.annotate_for_list(plan.projects.for_ledger(), today=today)
+    filterset = ProjectFilter(request.GET, queryset=queryset, plan=plan, today=today)
+    table = None
+    if filterset.is_valid():
+        table = ProjectTable(filterset.qs)
+        RequestConfig(request, paginate=False).configure(table)
+    context = {"plan": plan, "filter": filterset, "table": table}
+    return render(request, "projects/project_list.html", context, status=200 if table else 400)
+
+
+def _timeline(project: Project) -> list[dict]:
+    planned = {Stage.STARTED.value: project.planned_start, Stage.COMPLETED.value: project.planned_completion}
+    return [
+        {
+            "stage": value,
+            "label": label,
+            "date": date,
+            "reached": reached,
+            "has_date_field": value != Stage.RESERVE.value,
+            "planned": planned.get(value),
+        }
+        for value, label, date, reached in project.stage_dates()
+    ]
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
+    plan = project.plan
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    project = summary.with_investment(Project.objects.filter(pk=project.pk), as_of=as_of).get()
+    today = timezone.localdate()
+    figures = summary.investment_figures(project)
+    target = summary.investment_target(project)
+    chart = None
+    if figures or project.annual_planned_investment is not None:
+        chart = charts.investment_progress(
+            plan=plan, figures=figures, annual_planned=project.annual_planned_investment, as_of=as_of
+        )
+    item = summary.item_for(project)
+    problems = [
+        (problem, problem.is_overdue(today))
+        # Open first, the most urgent first; open problems with no deadline after those with one.
+        for problem in project.problems.select_related("responsible_unit").order_by(
+            F("resolved_on").asc(nulls_first=True), F("due_by").asc(nulls_last=True), "pk"
+        )
+    ]
+    context = _page_context(plan, as_of) | {
+        "project": project,
+        "groups": list(project.groups.all()),
+        "timeline": _timeline(project),
+        "investment_target": target,
+        "figures": figures,
+        "completed": item.completed_investment,
+        "completion": ledger.investment_completion([item]),
+        "chart": chart,
+        "problems": problems,
+        "today": today,
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(ProjectGroup.objects.select_related("plan", "key_task"), pk=pk)
+    plan = group.plan
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    today = timezone.localdate()
+    projects = list(summary.with_investment(group.projects.all(), as_of=as_of))
+    group_summary = summary.summarize_group(group, projects, today=today)
+    targets = list(group.targets.select_related("key_task"))
+    # The stages the group's counted targets count, in ledger order: one done/not-done column each.
+    counted = {t.ledger_stage for t in targets if t.ledger_measure == "count" and t.ledger_stage}
+    stages = [stage for stage in STAGE_ORDER if stage.value in counted]
+    rows = [
+        {
+            "project": project,
+            "item": item,
+            "done": [(stage, ledger.reached(item, stage.value)) for stage in stages],
+            "problems": summary.problem_counts([project], today=today),
+        }
+        for project, item in zip(projects, group_summary.items, strict=True)
+    ]
+    context = _page_context(plan, as_of) | {
+        "group": group,
+        "summary": group_summary,
+        "rows": rows,
+        "stages": stages,
+        "targets": targets,
+        "stage_choices": Stage.choices,
+    }
+    return render(request, "projects/group_detail.html", context)
+
+
+@login_required
+def group_list(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=pk)
+    as_of, error = _as_of_or_error(request, plan)
+    if error:
+        return error
+    groups = summary.groups_with_projects(plan.project_groups.all(), as_of=as_of)
+    context = _page_context(plan, as_of) | {
+        "summaries": summary.summarize_groups(groups, today=timezone.localdate()),
+    }
+    return render(request, "projects/group_list.html", context)

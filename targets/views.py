@@ -94,14 +94,16 @@ def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, error = _as_of_or_error(request, plan)
     if error:
         return error
-    queryset = task.targets.exclude(kind=Target.Kind.MONITORED)
+    queryset = Target.objects.for_plan(plan).filter(key_task=task).exclude(kind=Target.Kind.MONITORED)
     filterset, table = _target_list(request, plan, as_of, queryset, exclude=("key_task",))
     del filterset.form.fields["key_task"]
     context = _page_context(plan, as_of) | {
         "task": task,
         "filter": filterset,
         "table": table,
-        "indicator_count": task.targets.filter(kind=Target.Kind.MONITORED).count(),
+        "indicator_count": Target.objects.for_plan(plan)
+        .filter(key_task=task, kind=Target.Kind.MONITORED)
+        .count(),
     }
     return render(request, "targets/keytask_detail.html", context, status=200 if table else 400)
 

@@ -90,10 +90,14 @@ def test_other_units_reporter_cannot_see_or_change(client, setup):
 def test_reporter_registers_a_project_only_for_own_unit(client, setup):
     client.force_login(setup["users"]["rep_b"])
     add = reverse("admin:projects_project_add")
-    refused = client.post(add, form_data(setup, name="新项目", responsible_unit=setup["a"].pk, stage="reserve"))
+    refused = client.post(
+        add, form_data(setup, name="新项目", responsible_unit=setup["a"].pk, stage="reserve")
+    )
     assert refused.status_code == 200
     assert "responsible_unit" in refused.context["adminform"].form.errors
-    accepted = client.post(add, form_data(setup, name="新项目", responsible_unit=setup["b"].pk, stage="reserve"))
+    accepted = client.post(
+        add, form_data(setup, name="新项目", responsible_unit=setup["b"].pk, stage="reserve")
+    )
     assert accepted.status_code == 302
     assert Project.objects.get(name="新项目").responsible_unit == setup["b"]
 

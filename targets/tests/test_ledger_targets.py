@@ -53,7 +53,9 @@ def test_count_by_month_end(viewer_client, plan, starts):
     add_project(plan, group, "甲项目", stage="started", started_on=dt.date(2020, 5, 10))
     add_project(plan, group, "乙项目", stage="completed")  # started, date unknown
     add_project(plan, group, "丙项目", stage="registered", registered_on=dt.date(2020, 3, 1))
-    add_project(plan, group, "丁项目", stage="started", started_on=dt.date(2020, 8, 1))  # after the as-of date
+    add_project(
+        plan, group, "丁项目", stage="started", started_on=dt.date(2020, 8, 1)
+    )  # after the as-of date
     response = viewer_client.get(reverse("targets:target-detail", args=[target.pk]), {"as_of": "2020-06"})
     row = response.context["row"]
     # Jan–Apr: 0; May: 甲; June (the latest month) adds the undated 乙.
@@ -108,3 +110,11 @@ def test_project_investment_targets_stay_off_the_plan_pages(viewer_client, plan,
     listing = viewer_client.get(reverse("targets:target-list", args=[plan.pk]))
     assert [r.record.target.code for r in listing.context["table"].rows] == ["1-01"]
     assert Target.objects.count() == 2
+
+
+def test_project_investment_targets_stay_off_the_key_task_page(viewer_client, plan, task):
+    make_target(task, "1-01")
+    project = Project.objects.create(plan=plan, name="某项目")
+    make_target(task, "P-1", project=project)
+    response = viewer_client.get(reverse("targets:keytask-detail", args=[task.pk]))
+    assert [r.record.target.code for r in response.context["table"].rows] == ["1-01"]

@@ -1,0 +1,159 @@
+"""From stored projects to ledger arithmetic: `ledger.Item` values and per-group summaries.
+
+Views fetch projects with `with_investment(...)` (a fixed number of queries whatever the number
+of projects) and hand them to the functions here, which read only prefetched data.
+
+A project's completed investment is the latest approved year-to-date figure of its investment
+target for a month that has ended by the as-of date, the same months the target pages count.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from targets.models import Figure, Target, last_closed_month
+
+from . import ledger
+from .models import STAGE_ORDER, Problem, Project, ProjectGroup, Stage
+
+RATE_LABELS = {
+    Stage.REGISTERED.value: _("入库率"),
+    Stage.STARTED.value: _("开工率"),
+    Stage.COMPLETED.value: _("竣工率"),
+    Stage.PRODUCING.value: _("达产率"),
+}
+
+
+def approved_figures(as_of: dt.date) -> QuerySet[Figure]:
+    """Approved figures of the months ended by `as_of`, oldest first."""
+    return Figure.objects.filter(status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of)).order_by(
+        "month"
+    )
+
+
+def with_investment(projects: QuerySet[Project], *, as_of: dt.date) -> QuerySet[Project]:
+    """`for_ledger()` projects with their investment target and its approved figures prefetched.
+
+    After this, `completed_investment(project)` and `item_for(project)` touch no database.
+    """
+    targets = Target.objects.prefetch_related(
+        Prefetch("figures", queryset=approved_figures(as_of), to_attr="approved_figures")
+    )
+    return projects.for_ledger().prefetch_related(Prefetch("investment_target", queryset=targets))
+
+
+def investment_target(project: Project) -> Target | None:
+    try:
+        return project.investment_target
+    except Target.DoesNotExist:
+        return None
+
+
+def investment_figures(project: Project) -> list[Figure]:
+    """The prefetched approved figures (with a value) of the project's investment target."""
+    target = investment_target(project)
+    if target is None:
+        return []
+    return [f for f in target.approved_figures if f.value is not None]
+
+
+def completed_investment(project: Project) -> Decimal | None:
+    figures = investment_figures(project)
+    return figures[-1].value if figures else None
+
+
+def item_for(project: Project) -> ledger.Item:
+    """The project as a ledger item, with its completed investment from the prefetched figures."""
+    return project.ledger_item(completed_investment=completed_investment(project))
+
+
+def _problem_count(problems: QuerySet[Problem]):
+    per_project = (
+        problems.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_project, output_field=IntegerField()), Value(0))
+
+
+def annotate_for_list(projects: QuerySet[Project], *, today: dt.date) -> QuerySet[Project]:
+    """Add `stage_rank` (-1 when unknown) and the open and overdue problem counts, for sorting in SQL."""
+    return projects.annotate(
+        stage_rank=Case(
+            *[When(stage=stage.value, then=Value(rank)) for rank, stage in enumerate(STAGE_ORDER)],
+            default=Value(-1),
+            output_field=IntegerField(),
+        ),
+        open_problems=_problem_count(Problem.objects.open()),
+        overdue_problems=_problem_count(Problem.objects.overdue(today)),
+    )
+
+
+def problem_counts(projects: Iterable[Project], *, today: dt.date) -> tuple[int, int]:
+    """(open, overdue) problems over prefetched `project.problems`."""
+    problems = [p for project in projects for p in project.problems.all()]
+    open_count = sum(1 for p in problems if p.resolved_on is None)
+    overdue_count = sum(1 for p in problems if p.is_overdue(today))
+    return open_count, overdue_count
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    group: ProjectGroup
+    projects: Sequence[Project]
+    items: Sequence[ledger.Item]
+    rates: list[ledger.StageRate]
+    investment: ledger.InvestmentCompletion
+    open_problems: int
+    overdue_problems: int
+
+    @property
+    def item_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def stated_count(self) -> int | None:
+        return self.group.stated_count
+
+    @property
+    def labelled_rates(self) -> list[tuple[str, ledger.StageRate]]:
+        """(入库率 …, rate) in ledger order, for tables and templates."""
+        return [(RATE_LABELS[rate.stage], rate) for rate in self.rates]
+
+
+def summarize_group(group: ProjectGroup, projects: Sequence[Project], *, today: dt.date) -> GroupSummary:
+    """Stage rates (with the group's stated count), investment completion and problem counts."""
+    items = [item_for(project) for project in projects]
+    open_count, overdue_count = problem_counts(projects, today=today)
+    return GroupSummary(
+        group=group,
+        projects=projects,
+        items=items,
+        rates=ledger.stage_rates(items, stated_count=group.stated_count),
+        investment=ledger.investment_completion(items),
+        open_problems=open_count,
+        overdue_problems=overdue_count,
+    )
+
+
+def groups_with_projects(groups: QuerySet[ProjectGroup], *, as_of: dt.date) -> QuerySet[ProjectGroup]:
+    """Groups with their key task and their projects (`with_investment`) in `group.ledger_projects`."""
+    return groups.select_related("key_task").prefetch_related(
+        Prefetch(
+            "projects",
+            queryset=with_investment(Project.objects.all(), as_of=as_of),
+            to_attr="ledger_projects",
+        )
+    )
+
+
+def summarize_groups(groups: Iterable[ProjectGroup], *, today: dt.date) -> list[GroupSummary]:
+    """One summary per group fetched with `groups_with_projects`."""
+    return [summarize_group(group, group.ledger_projects, today=today) for group in groups]

@@ -1,0 +1,77 @@
+"""django-tables2 table of the project list. Rows are `Project` objects from `summary.annotate_for_list`."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Project
+
+
+def _missing(text):
+    return format_html('<span class="missing">{}</span>', text)
+
+
+class ProjectTable(tables.Table):
+    name = tables.Column(verbose_name=_("项目"), linkify=True)
+    groups = tables.Column(verbose_name=_("分组"), orderable=False, empty_values=())
+    key_task = tables.Column(verbose_name=_("重点工作"), order_by=("key_task__number", "name"))
+    area = tables.Column(verbose_name=_("片区"), empty_values=())
+    stage = tables.Column(verbose_name=_("阶段"), order_by=("stage_rank", "name"), empty_values=())
+    responsible_unit = tables.Column(
+        verbose_name=_("责任单位"), order_by=("responsible_unit__name", "name"), empty_values=()
+    )
+    lead_official = tables.Column(verbose_name=_("分包领导"), empty_values=())
+    planned_start = tables.Column(verbose_name=_("计划开工"), empty_values=())
+    open_problems = tables.Column(verbose_name=_("未解决问题"), attrs={"td": {"class": "num"}})
+    overdue_problems = tables.Column(verbose_name=_("逾期问题"), attrs={"td": {"class": "num"}})
+
+    class Meta:
+        model = Project
+        attrs = {"class": "table project-table"}
+        fields = (
+            "name",
+            "groups",
+            "key_task",
+            "area",
+            "stage",
+            "responsible_unit",
+            "lead_official",
+            "planned_start",
+            "open_problems",
+            "overdue_problems",
+        )
+        sequence = fields
+        order_by = ("name",)
+        empty_text = _("没有符合条件的项目。")
+
+    def render_groups(self, record):
+        groups = record.groups.all()
+        if not groups:
+            return _missing(_("未分组"))
+        return "、".join(group.name for group in groups)
+
+    def render_key_task(self, value):
+        return format_html('<span title="{}">{}</span>', value.title, _("工作%(n)s") % {"n": value.number})
+
+    def render_area(self, value):
+        return value or _missing(_("未明确"))
+
+    def render_stage(self, record):
+        return record.get_stage_display() if record.stage else _missing(_("阶段未知"))
+
+    def render_responsible_unit(self, value):
+        return value.name if value else _missing(_("未明确"))
+
+    def render_lead_official(self, value):
+        return value or _missing(_("未明确"))
+
+    def render_planned_start(self, value):
+        return value.isoformat() if value else "—"
+
+    def render_overdue_problems(self, value):
+        if value:
+            return format_html('<span class="overdue-count">{} {}</span>', value, _("逾期"))
+        return value
+
+    def value_stage(self, record):
+        return record.get_stage_display() if record.stage else _("阶段未知")
