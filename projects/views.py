@@ -12,32 +12,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from targets import progress
+from targets import pages
 from targets.models import Plan
 
 from . import charts, ledger, summary
 from .filters import ProjectFilter
 from .models import STAGE_ORDER, Project, ProjectGroup, Stage
 from .tables import ProjectTable
-
-
-def _as_of_or_error(request: HttpRequest, plan: Plan):
-    """The page's as-of date, or a 400 response explaining what is wrong with it."""
-    try:
-        return progress.resolve_as_of(request.GET.get("as_of"), plan, today=timezone.localdate()), None
-    except progress.AsOfError as exc:
-        response = render(
-            request, "targets/bad_request.html", {"plan": plan, "message": str(exc)}, status=400
-        )
-        return None, response
-
-
-def _page_context(plan: Plan, as_of) -> dict:
-    return {
-        "plan": plan,
-        "as_of": as_of,
-        "month_choices": progress.month_choices(plan, today=timezone.localdate()),
-    }
 
 
 @login_required
@@ -73,7 +54,7 @@ def _timeline(project: Project) -> list[dict]:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
     plan = project.plan
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     project = summary.with_investment(Project.objects.filter(pk=project.pk), as_of=as_of).get()
@@ -93,7 +74,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             F("resolved_on").asc(nulls_first=True), F("due_by").asc(nulls_last=True), "pk"
         )
     ]
-    context = _page_context(plan, as_of) | {
+    context = pages.page_context(plan, as_of) | {
         "project": project,
         "groups": list(project.groups.all()),
         "timeline": _timeline(project),
@@ -112,7 +93,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(ProjectGroup.objects.select_related("plan", "key_task"), pk=pk)
     plan = group.plan
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     today = timezone.localdate()
@@ -131,7 +112,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for project, item in zip(projects, group_summary.items, strict=True)
     ]
-    context = _page_context(plan, as_of) | {
+    context = pages.page_context(plan, as_of) | {
         "group": group,
         "summary": group_summary,
         "rows": rows,
@@ -145,11 +126,11 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def group_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     groups = summary.groups_with_projects(plan.project_groups.all(), as_of=as_of)
-    context = _page_context(plan, as_of) | {
+    context = pages.page_context(plan, as_of) | {
         "summaries": summary.summarize_groups(groups, today=timezone.localdate()),
     }
     return render(request, "projects/group_list.html", context)

@@ -8,32 +8,12 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from . import charts, history, progress, rules
+from . import charts, history, pages, progress, rules
 from .filters import TargetFilter
 from .models import KeyTask, Plan, Target
 from .tables import TargetTable
-
-
-def _as_of_or_error(request: HttpRequest, plan: Plan):
-    """The page's as-of date, or a 400 response explaining what is wrong with it."""
-    try:
-        return progress.resolve_as_of(request.GET.get("as_of"), plan, today=timezone.localdate()), None
-    except progress.AsOfError as exc:
-        response = render(
-            request, "targets/bad_request.html", {"plan": plan, "message": str(exc)}, status=400
-        )
-        return None, response
-
-
-def _page_context(plan: Plan, as_of) -> dict:
-    return {
-        "plan": plan,
-        "as_of": as_of,
-        "month_choices": progress.month_choices(plan, today=timezone.localdate()),
-    }
 
 
 @login_required
@@ -44,7 +24,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     rows = progress.assess_targets(
@@ -62,7 +42,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (r for r in rows if r.light in progress.ATTENTION),
         key=lambda r: (-r.light_severity, r.target.deadline or plan.period_end, r.target.code),
     )
-    context = _page_context(plan, as_of) | {
+    context = pages.page_context(plan, as_of) | {
         "task_summaries": task_summaries,
         "overall": overall,
         "attention": attention,
@@ -91,13 +71,13 @@ def _target_list(request, plan, as_of, queryset, *, exclude=()):
 def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(KeyTask.objects.select_related("plan"), pk=pk)
     plan = task.plan
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     queryset = Target.objects.for_plan(plan).filter(key_task=task).exclude(kind=Target.Kind.MONITORED)
     filterset, table = _target_list(request, plan, as_of, queryset, exclude=("key_task",))
     del filterset.form.fields["key_task"]
-    context = _page_context(plan, as_of) | {
+    context = pages.page_context(plan, as_of) | {
         "task": task,
         "filter": filterset,
         "table": table,
@@ -111,26 +91,28 @@ def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def target_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     queryset = Target.objects.for_plan(plan).exclude(kind=Target.Kind.MONITORED)
     filterset, table = _target_list(request, plan, as_of, queryset)
-    context = _page_context(plan, as_of) | {"filter": filterset, "table": table}
+    context = pages.page_context(plan, as_of) | {"filter": filterset, "table": table}
     return render(request, "targets/target_list.html", context, status=200 if table else 400)
 
 
 @login_required
 def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     indicators = Target.objects.for_plan(plan).filter(kind=Target.Kind.MONITORED).for_dashboard(as_of)
     by_task = defaultdict(list)
     for indicator in indicators:
         by_task[indicator.key_task].append(indicator)
-    context = _page_context(plan, as_of) | {"by_task": sorted(by_task.items(), key=lambda kv: kv[0].number)}
+    context = pages.page_context(plan, as_of) | {
+        "by_task": sorted(by_task.items(), key=lambda kv: kv[0].number)
+    }
     return render(request, "targets/indicator_list.html", context)
 
 
@@ -138,7 +120,7 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("key_task__plan"), pk=pk)
     plan = target.key_task.plan
-    as_of, error = _as_of_or_error(request, plan)
+    as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     target = Target.objects.for_dashboard(as_of).get(pk=target.pk)
@@ -147,7 +129,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A monitored indicator has no goal or path: a chart helps only once it has a series.
     if target.kind in (Target.Kind.CUMULATIVE, Target.Kind.LEVEL) or len(target.approved_figures) > 1:
         chart = charts.target_progress(row, as_of=as_of, expected_path=progress.expected_path(target))
-    context = _page_context(plan, as_of) | {
+    context = pages.page_context(plan, as_of) | {
         "target": target,
         "row": row,
         "assessment": row.assessment,
