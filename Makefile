@@ -7,7 +7,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key STATIC_MANIFEST=0 SECURE_COOKIES=0
 
-.PHONY: install install-dev run test lint format migrations-check ci seed accounts clean
+.PHONY: install install-dev run test lint format migrations-check ci seed accounts clean bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ migrations-check: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 ci: lint migrations-check test
+
+# Load test on PostgreSQL (database zhongyuan_bench) with gunicorn and wrk; writes bench/RESULTS.md.
+bench: install
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -11,4 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("plans/", include("targets.urls")),
     path("projects/", include("projects.urls")),
+    path("reports/", include("reports.urls")),
+    path("bench/", include("zhongyuan.bench_views")),  # baseline for `make bench`; 404 unless BENCH_ENDPOINTS
 ]

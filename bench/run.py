@@ -1,0 +1,1068 @@
+"""`make bench`: load-test the pages under gunicorn + PostgreSQL at city scale, against a baseline.
+
+    .venv/bin/python bench/run.py        (or `make bench`)
+
+Steps, each bounded in time; the server is stopped and the temporary folder removed on every exit:
+
+1. checks wrk (installs it with `apt-get install -y wrk` when missing and running as root);
+2. creates the PostgreSQL database `zhongyuan_bench` when missing, migrates, loads the seed data and
+   the synthetic scale data (`generate_scale_data` adds only plans that are not there yet);
+3. `bench.prepare`: a viewer and a reporter user with fresh logged-in sessions, and the pages' URLs;
+4. `collectstatic` with production settings (DEBUG=0, STATIC_MANIFEST=1, SECURE_COOKIES=0);
+5. `bench.queries`: SQL queries per request of every page with the test client (seed vs synthetic);
+6. gunicorn (2 workers) on 127.0.0.1 on a free port, driven by wrk with 4 connections for
+   BENCH_SECONDS per page after a BENCH_WARMUP; page weight of the overview; worker RSS;
+7. optionally the same few pages under the other worker class (BENCH_COMPARE);
+8. prints the table and writes bench/RESULTS.md (and the raw numbers to bench/results.json).
+
+Environment: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (4), BENCH_WORKER_CLASS (sync,
+or gthread), BENCH_THREADS (4, for gthread), BENCH_COMPARE (1), BENCH_DB (zhongyuan_bench),
+BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_WAIT_QUIET (60: at most this many seconds
+spent waiting for other work on the machine to calm down before the load), BENCH_BULLETIN_URL
+(a URL template for the bulletin, e.g. /reports/{plan}/bulletin/?month={month}, when its URL name
+is not one bench.prepare knows).
+"""
+
+import datetime as dt
+import html.parser
+import http.client
+import json
+import os
+import platform
+import re
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PY = sys.executable
+HOST = "127.0.0.1"
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+WORKERS = 2
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+COMPARE = os.environ.get("BENCH_COMPARE", "1").strip().lower() in {"1", "true", "yes", "on"}
+DB_NAME = os.environ.get("BENCH_DB", "zhongyuan_bench")
+QUIET_WAIT_S = int(os.environ.get("BENCH_WAIT_QUIET", "60"))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+# Budgets (issue 6).
+RATIO_MIN = 0.5
+P95_MAX_MS = 150
+BULLETIN_P95_MAX_MS = 500
+FIRST_VISIT_MAX = 1_300_000  # bytes (1.3 MB, decimal)
+REPEAT_VISIT_MAX = 100_000  # bytes (100 KB, decimal)
+RSS_MAX_MIB = 200
+LONG_CACHE_S = 30 * 24 * 3600  # a static file cached at least this long is not fetched again
+
+if not re.fullmatch(r"[A-Za-z0-9_]+", DB_NAME):
+    sys.exit(f"bench: BENCH_DB={DB_NAME!r} must be letters, digits and underscores")
+if WORKER_CLASS not in {"sync", "gthread"}:
+    sys.exit(f"bench: BENCH_WORKER_CLASS={WORKER_CLASS!r} must be sync or gthread")
+if not re.match(r"^postgres(ql)?://[^/]*@?(127\.0\.0\.1|localhost)(:\d+)?$", PG):
+    sys.exit(f"bench: BENCH_PG={PG!r} must be a PostgreSQL server on 127.0.0.1")
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _on_signal(signum, frame):
+    raise Interrupted(f"signal {signum}")
+
+
+# ---------------------------------------------------------------------------------------- setup
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    log("wrk is not installed (it drives the load); it comes with `apt-get install -y wrk`")
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing it: apt-get install -y wrk")
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "wrk"]
+        if subprocess.run(install, env=env, timeout=300).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], env=env, timeout=300)
+            subprocess.run(install, env=env, timeout=300)
+    path = shutil.which("wrk")
+    if not path:
+        sys.exit("bench: wrk is missing; install it (as root: apt-get install -y wrk) and run again")
+    return path
+
+
+def ensure_database() -> str:
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG}/postgres", connect_timeout=10)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+            if cur.fetchone() is None:
+                log(f"creating database {DB_NAME}")
+                cur.execute(f"CREATE DATABASE \"{DB_NAME}\" ENCODING 'UTF8' TEMPLATE template0")
+            else:
+                log(f"using existing database {DB_NAME}")
+            cur.execute("SHOW server_version")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def analyze_database() -> None:
+    """Refresh the planner's statistics after the bulk load, as autovacuum eventually would."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG}/{DB_NAME}", connect_timeout=10)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("ANALYZE")
+    finally:
+        conn.close()
+
+
+def production_env() -> dict:
+    return os.environ | {
+        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "DEBUG": "0",
+        # Fresh for each run: the sessions made below are signed with it and live for this run only.
+        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STATIC_MANIFEST": "1",
+        "SECURE_COOKIES": "0",
+        "BENCH_ENDPOINTS": "1",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def run(args: list[str], env: dict, timeout: int, capture: bool = False) -> str:
+    started = time.monotonic()
+    result = subprocess.run(
+        args, cwd=ROOT, env=env, timeout=timeout, text=True, stdout=subprocess.PIPE if capture else None
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:4])} … failed with exit code {result.returncode}")
+    log(f"  {' '.join(a for a in args[1:4])} took {time.monotonic() - started:.1f} s")
+    return result.stdout if capture else ""
+
+
+def last_json_line(text: str) -> dict:
+    for line in reversed(text.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"no JSON in the output: {text[-500:]}")
+
+
+# ---------------------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def http_get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes, int]:
+    """(status, lower-cased headers, raw body as sent, size of status line + headers)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        head = {k.lower(): v for k, v in response.getheaders()}
+        head_bytes = len(f"HTTP/1.1 {response.status} {response.reason}\r\n") + sum(
+            len(f"{k}: {v}\r\n") for k, v in response.getheaders()
+        )
+        return response.status, head, body, head_bytes + 2
+    finally:
+        conn.close()
+
+
+class Server:
+    def __init__(self, env: dict, worker_class: str, tmp: Path):
+        self.env = env
+        self.worker_class = worker_class
+        self.log_path = tmp / f"gunicorn-{worker_class}.log"
+        self.proc = None
+        self.port = None
+
+    def start(self) -> None:
+        self.port = free_port()
+        args = [
+            str(Path(PY).parent / "gunicorn"),
+            "zhongyuan.wsgi:application",
+            f"--workers={WORKERS}",
+            f"--worker-class={self.worker_class}",
+            f"--bind={HOST}:{self.port}",
+            "--timeout=60",
+            "--graceful-timeout=5",
+            "--log-level=warning",
+        ]
+        if self.worker_class == "gthread":
+            args.append(f"--threads={THREADS}")
+        log(f"starting gunicorn ({WORKERS} {self.worker_class} workers) on {HOST}:{self.port}")
+        with self.log_path.open("wb") as out:
+            self.proc = subprocess.Popen(
+                args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with code {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                if http_get(self.port, "/bench/fortunes/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"gunicorn did not answer within 60 s:\n{self.log_tail()}")
+
+    def _ps_children(self, column: str) -> list[int]:
+        result = subprocess.run(
+            ["ps", "-o", f"{column}=", "--ppid", str(self.proc.pid)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return [int(x) for x in result.stdout.split()]
+
+    def workers_rss_kib(self) -> list[int]:
+        return self._ps_children("rss")
+
+    def worker_pids(self) -> list[int]:
+        return self._ps_children("pid")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        log(f"stopping gunicorn (pid {self.proc.pid})")
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+
+# ---------------------------------------------------------------------------------------- load
+
+
+def cookie_headers(session: str | None) -> dict:
+    return {"Cookie": f"sessionid={session}"} if session else {}
+
+
+def wrk(port: int, path: str, session: str | None, seconds: int) -> dict:
+    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
+    args += ["-s", str(BENCH / "latency.lua")]
+    for name, value in cookie_headers(session).items():
+        args += ["-H", f"{name}: {value}"]
+    args.append(f"http://{HOST}:{port}{path}")
+    result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            data = json.loads(line[len("BENCH_JSON ") :])
+            data["rps"] = data["requests"] / (data["duration_us"] / 1e6) if data["duration_us"] else 0.0
+            data["errors"] = sum(
+                data[k]
+                for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+            )
+            return data
+    raise RuntimeError(f"wrk printed no result (exit {result.returncode}): {result.stderr[-500:]}")
+
+
+def machine_busy_ticks() -> int:
+    """CPU ticks spent busy by the whole machine (all CPUs) since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4]  # minus idle and iowait
+
+
+def process_ticks(pids: list[int]) -> dict[int, int]:
+    """CPU ticks (user + system) used so far by each of these processes that still exists."""
+    ticks = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def ticks_used(before: dict[int, int], after: dict[int, int]) -> int:
+    """Ticks used between two snapshots; a process that ended meanwhile is not counted."""
+    return sum(t - before.get(pid, 0) for pid, t in after.items())
+
+
+def machine_busy_pct(seconds: float = 2.0) -> int:
+    hz = os.sysconf("SC_CLK_TCK")
+    before = machine_busy_ticks()
+    time.sleep(seconds)
+    return round((machine_busy_ticks() - before) / hz / seconds * 100)
+
+
+def wait_for_quiet() -> int:
+    """Wait (at most BENCH_WAIT_QUIET seconds) until other work uses under half a CPU; return its use."""
+    deadline = time.monotonic() + QUIET_WAIT_S
+    busy = machine_busy_pct()
+    while busy > 50 and time.monotonic() < deadline:
+        log(f"the machine is busy with other work ({busy}% of one CPU); waiting up to {QUIET_WAIT_S} s")
+        time.sleep(5)
+        busy = machine_busy_pct()
+    return busy
+
+
+def pg_backend_pids() -> list[int]:
+    """The PostgreSQL server processes serving the benchmark database (the workers' connections)."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG}/{DB_NAME}", connect_timeout=10)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME]
+            )
+            return [row[0] for row in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def children_ticks(hz: int) -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * hz
+
+
+def load_page(server: "Server", page: dict) -> dict:
+    port = server.port
+    status, head, body, _ = http_get(port, page["url"], cookie_headers(page["session"]))
+    if status != 200:
+        where = head.get("location", "")
+        return {"error": f"HTTP {status} {where}".strip()}
+    if WARMUP:
+        warm = wrk(port, page["url"], page["session"], WARMUP)
+        # wrk leaves its last requests queued in the workers: let them drain before measuring.
+        time.sleep(min(5.0, 2 * warm["max_us"] / 1e6 + 0.2))
+    workers, backends = server.worker_pids(), pg_backend_pids()
+    hz = os.sysconf("SC_CLK_TCK")
+    machine0, workers0, pg0, wrk0 = (
+        machine_busy_ticks(),
+        process_ticks(workers),
+        process_ticks(backends),
+        children_ticks(hz),
+    )
+    t0 = time.monotonic()
+    result = wrk(port, page["url"], page["session"], SECONDS)
+    elapsed = time.monotonic() - t0
+    # Django may reconnect (CONN_MAX_AGE): count the backends serving the database now, too.
+    backends = sorted(set(backends) | set(pg_backend_pids()))
+    used = (
+        machine_busy_ticks() - machine0,
+        ticks_used(workers0, process_ticks(workers)),
+        ticks_used(pg0, process_ticks(backends)),
+        children_ticks(hz) - wrk0,
+    )
+    machine_pct, workers_pct, pg_pct, wrk_pct = (round(t / hz / elapsed * 100) for t in used)
+    result["cpu"] = {
+        "machine": machine_pct,
+        "workers": workers_pct,
+        "postgres": pg_pct,
+        "wrk": wrk_pct,
+        "other": max(0, machine_pct - workers_pct - pg_pct - wrk_pct),
+    }
+    # CPU time per request of the workers and their PostgreSQL backends: unlike req/s, it hardly
+    # changes when other work on the machine takes CPU away.
+    requests = max(1, result["requests"])
+    result["cpu_ms_per_request"] = round((used[1] + used[2]) / hz * 1000 / requests, 2)
+    result["html_bytes"] = len(body)
+    log(
+        f"  {page['label']:<40} {result['rps']:7.1f} req/s  p50 {result['p50_us'] / 1000:6.1f}  "
+        f"p95 {result['p95_us'] / 1000:6.1f}  p99 {result['p99_us'] / 1000:6.1f} ms  "
+        f"CPU% workers {workers_pct} pg {pg_pct} wrk {wrk_pct} other {result['cpu']['other']}"
+        + (f"  {result['errors']} errors" if result["errors"] else "")
+    )
+    return result
+
+
+class AssetParser(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.assets: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        url = None
+        if tag == "script":
+            url = attrs.get("src")
+        elif tag == "link" and set((attrs.get("rel") or "").split()) & {
+            "stylesheet",
+            "icon",
+            "preload",
+            "modulepreload",
+        }:
+            url = attrs.get("href")
+        elif tag == "img":
+            url = attrs.get("src")
+        if url and url.startswith("/") and not url.startswith("//") and url not in self.assets:
+            self.assets.append(url)
+
+
+def max_age(cache_control: str) -> int:
+    match = re.search(r"max-age=(\d+)", cache_control or "")
+    return int(match[1]) if match else 0
+
+
+def page_weight(port: int, path: str, session: str | None) -> dict:
+    accept = {"Accept-Encoding": "gzip, br"}
+    status, head, body, head_bytes = http_get(port, path, cookie_headers(session) | accept)
+    if status != 200:
+        return {"error": f"HTTP {status}"}
+    parser = AssetParser()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    html_entry = {
+        "url": path,
+        "transferred": len(body) + head_bytes,
+        "body": len(body),
+        "encoding": head.get("content-encoding", "identity"),
+        "cache_control": head.get("cache-control", ""),
+    }
+    assets = []
+    for url in parser.assets:
+        a_status, a_head, a_body, a_head_bytes = http_get(port, url, accept)
+        identity = len(http_get(port, url)[2])
+        cache_control = a_head.get("cache-control", "")
+        assets.append(
+            {
+                "url": url,
+                "status": a_status,
+                "transferred": len(a_body) + a_head_bytes,
+                "body": len(a_body),
+                "uncompressed": identity,
+                "encoding": a_head.get("content-encoding", "identity"),
+                "cache_control": cache_control,
+                "cached": a_status == 200 and max_age(cache_control) >= LONG_CACHE_S,
+            }
+        )
+    first = html_entry["transferred"] + sum(a["transferred"] for a in assets)
+    repeat = html_entry["transferred"] + sum(a["transferred"] for a in assets if not a["cached"])
+    return {"html": html_entry, "assets": assets, "first": first, "repeat": repeat}
+
+
+# ---------------------------------------------------------------------------------------- report
+
+
+def machine(pg_version: str) -> dict:
+    import django
+    import gunicorn
+
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_kib = int(line.split()[1])
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "memory": f"{mem_kib / 1024 / 1024:.1f} GiB",
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": pg_version,
+        "gunicorn": gunicorn.__version__,
+        "wrk": " ".join(wrk_version.split()[:2]),
+    }
+
+
+def fmt_ms(us) -> str:
+    return f"{us / 1000:.1f}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def evaluate(pages, loads, queries, weight, rss, pairs) -> list[tuple[str, str, str]]:
+    """(budget, measured, PASS/FAIL) rows."""
+    rows = []
+    base = loads.get("baseline", {})
+    base_rps = base.get("rps")
+    for page in pages:
+        key, kind = page["key"], page["kind"]
+        if kind == "baseline":
+            continue
+        result = loads.get(key, {})
+        if "error" in result or "rps" not in result:
+            rows.append((f"{page['label']}: loads", result.get("error", "not measured"), "FAIL"))
+            continue
+        if result["errors"]:
+            rows.append((f"{page['label']}: no errors under load", f"{result['errors']} errors", "FAIL"))
+        if kind == "progress" and base_rps:
+            ratio = result["rps"] / base_rps
+            base_cpu, cpu = base.get("cpu_ms_per_request"), result.get("cpu_ms_per_request")
+            by_cpu = f" (by CPU cost {base_cpu / cpu:.2f} ×)" if base_cpu and cpu else ""
+            rows.append(
+                (
+                    f"{page['label']}: ≥ {RATIO_MIN} × baseline req/s",
+                    f"{ratio:.2f} ×{by_cpu}",
+                    verdict(ratio >= RATIO_MIN),
+                )
+            )
+        limit = BULLETIN_P95_MAX_MS if kind == "bulletin" else P95_MAX_MS
+        p95 = result["p95_us"] / 1000
+        rows.append((f"{page['label']}: p95 < {limit} ms", f"{p95:.1f} ms", verdict(p95 < limit)))
+    for label, seed_key, syn_key in pairs:
+        seed, syn = queries.get(seed_key, {}), queries.get(syn_key, {})
+        if "queries" in seed and "queries" in syn:
+            same = seed["queries"] == syn["queries"]
+            rows.append(
+                (
+                    f"{label}: same queries seed vs synthetic",
+                    f"{seed['queries']} vs {syn['queries']}",
+                    verdict(same),
+                )
+            )
+    for label, w in weight.items():
+        if "error" in w:
+            rows.append((f"{label}: page weight", w["error"], "FAIL"))
+            continue
+        rows.append(
+            (
+                f"{label}: first visit ≤ 1.3 MB",
+                f"{w['first'] / 1e6:.3f} MB",
+                verdict(w["first"] <= FIRST_VISIT_MAX),
+            )
+        )
+        rows.append(
+            (
+                f"{label}: repeat visit ≤ 100 KB",
+                f"{w['repeat'] / 1e3:.1f} KB",
+                verdict(w["repeat"] <= REPEAT_VISIT_MAX),
+            )
+        )
+    if rss:
+        worst = max(rss) / 1024
+        rows.append(
+            (
+                f"worker RSS < {RSS_MAX_MIB} MB after the run",
+                f"{worst:.0f} MiB (max of {len(rss)})",
+                verdict(worst < RSS_MAX_MIB),
+            )
+        )
+    return rows
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return "\n".join(
+        [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+        + [fmt.format(*map(str, r)) for r in rows]
+    )
+
+
+def load_rows(pages, loads, queries) -> list[list[str]]:
+    base_rps = loads.get("baseline", {}).get("rps")
+    rows = []
+    for page in pages:
+        r = loads.get(page["key"], {})
+        q = queries.get(page["key"], {})
+        nq = q.get("queries", "err" if q else "–")
+        if "rps" not in r:
+            rows.append([page["label"], r.get("error", "–"), "", "", "", nq, "", "", "", ""])
+            continue
+        ratio = f"{r['rps'] / base_rps:.2f}" if base_rps else "–"
+        base_cpu = loads.get("baseline", {}).get("cpu_ms_per_request")
+        cpu_ratio = (
+            f"{base_cpu / r['cpu_ms_per_request']:.2f}" if base_cpu and r["cpu_ms_per_request"] else "–"
+        )
+        rows.append(
+            [
+                page["label"],
+                f"{r['rps']:.1f}",
+                fmt_ms(r["p50_us"]),
+                fmt_ms(r["p95_us"]),
+                fmt_ms(r["p99_us"]),
+                nq,
+                ratio,
+                r["cpu_ms_per_request"],
+                cpu_ratio,
+                f"{q.get('total_ms', '–')} / {q.get('sql_ms', '–')}",
+            ]
+        )
+    return rows
+
+
+LOAD_HEADER = [
+    "page",
+    "req/s",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "queries/req",
+    "× baseline",
+    "CPU ms/req",
+    "× baseline by CPU",
+    "1 req ms total / SQL",
+]
+
+
+def write_results(ctx: dict) -> str:
+    m = ctx["machine"]
+    pages, loads, queries = ctx["pages"], ctx["loads"], ctx["queries"]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (bench/run.py) on {ctx['started']} in {ctx['elapsed_s']:.0f} s. "
+        "Rerun it to refresh; the raw numbers are in `bench/results.json`.",
+        "",
+        "## Machine",
+        "",
+        f"- {m['nproc']} CPUs ({m['cpu']}), {m['memory']} memory, Linux {m['kernel']}",
+        f"- Python {m['python']}, Django {m['django']}, PostgreSQL {m['postgresql']}, "
+        f"gunicorn {m['gunicorn']}, {m['wrk']}",
+        f"- load average before / after: {ctx['load_before']} / {ctx['load_after']} "
+        "(wrk, gunicorn and PostgreSQL share these CPUs; other work on the machine shows up here); "
+        f"other work just before the load: {ctx['idle_busy']}% of one CPU",
+        "",
+        "## Setup",
+        "",
+        f"- database `{DB_NAME}`: {ctx['prep']['counts']['plans']} plans "
+        f"({ctx['prep']['synthetic_plan_count']} synthetic), {ctx['prep']['counts']['targets']} targets, "
+        f"{ctx['prep']['counts']['figures']} figures, {ctx['prep']['counts']['units']} units",
+        f"- seed plan: {ctx['prep']['seed_plan']['name']} (id {ctx['prep']['seed_plan']['id']}); "
+        f"synthetic plan: {ctx['prep']['synthetic_plan']['name']} (id {ctx['prep']['synthetic_plan']['id']})",
+        f"- gunicorn {WORKERS} `{WORKER_CLASS}` workers"
+        + (f" × {THREADS} threads" if WORKER_CLASS == "gthread" else "")
+        + f", production settings (DEBUG=0, STATIC_MANIFEST=1, whitenoise), on {HOST}; "
+        f"wrk 1 thread, {CONNECTIONS} connections, {WARMUP} s warm-up then {SECONDS} s per page",
+        "- progress pages as the `bench-viewer` user (group viewer); the monthly entry page as "
+        f"`bench-reporter` (group reporter, unit {ctx['prep']['month_entry']['unit']}: "
+        f"{ctx['prep']['month_entry']['rows']} rows on the page for that month across all plans, "
+        f"{ctx['prep']['month_entry']['rows_in_plan']} in the chosen plan)",
+        "",
+        "## Throughput and latency",
+        "",
+        "queries/req: SQL queries of one warm request (Django test client, same database). "
+        "The last column: median in-process time of one request with the test client, and the part of it "
+        "spent in SQL. CPU ms/req: CPU time of the gunicorn workers and their PostgreSQL backends per "
+        "request under load; *× baseline by CPU* is the baseline's CPU ms/req divided by the page's, "
+        "the throughput ratio the page would reach on otherwise idle CPUs (it depends far less than req/s "
+        "on other work on the machine; the budget is checked on req/s).",
+        "",
+        markdown_table(LOAD_HEADER, load_rows(pages, loads, queries)),
+        "",
+    ]
+    for page in pages:
+        out.append(f"- {page['label']}: `{page['url']}`")
+    cpu_rows = [
+        [page["label"]]
+        + [loads[page["key"]]["cpu"][k] for k in ("machine", "workers", "postgres", "wrk", "other")]
+        for page in pages
+        if "cpu" in loads.get(page["key"], {})
+    ]
+    out += [
+        "",
+        f"CPU during each measurement, in % of one CPU ({m['nproc']} CPUs: {m['nproc'] * 100}% is all of "
+        "them). *other* is what the rest of the machine used meanwhile: when it is high, the numbers "
+        "above are low for reasons outside this project.",
+        "",
+        markdown_table(
+            ["page", "machine", "gunicorn workers", "postgres (bench db)", "wrk", "other"], cpu_rows
+        ),
+    ]
+    if ctx["skipped"]:
+        out += ["", "Not measured:", ""] + [f"- {s}" for s in ctx["skipped"]]
+    out += ["", "## Queries per request: seed plan vs synthetic plan", ""]
+    q_rows = []
+    for label, seed_key, syn_key in ctx["pairs"]:
+        s, y = queries.get(seed_key, {}), queries.get(syn_key, {})
+        q_rows.append(
+            [
+                label,
+                s.get("queries", s.get("error", "–")),
+                y.get("queries", y.get("error", "–")),
+                f"{s.get('total_ms', '–')} / {y.get('total_ms', '–')}",
+                f"{s.get('bytes', '–')} / {y.get('bytes', '–')}",
+            ]
+        )
+    out.append(
+        markdown_table(
+            ["page", "seed", "synthetic", "ms seed / synthetic", "HTML bytes seed / synthetic"], q_rows
+        )
+    )
+    out += [
+        "",
+        "## Where one request spends its time (cProfile, test client, one warm request)",
+        "",
+        "Own time: the functions with the most time of their own, anywhere. Project code: this "
+        "project's functions (not Django or libraries) by cumulative time. cProfile roughly doubles "
+        "the times; compare them with each other, not with the table above.",
+    ]
+    for page in pages:
+        prof = queries.get(page["key"], {}).get("profile") or {}
+        if not prof:
+            continue
+        out += ["", f"<details><summary>{page['label']}</summary>", "", "Own time:", ""]
+        out += [f"- {line}" for line in prof.get("own", [])]
+        out += ["", "Project code:", ""]
+        out += [f"- {line}" for line in prof.get("app", [])]
+        out += ["", "</details>"]
+    out += ["", "## Page weight (plan overview)", ""]
+    for label, w in ctx["weight"].items():
+        if "error" in w:
+            out.append(f"- {label}: {w['error']}")
+            continue
+        out.append(
+            f"- {label}: first visit **{w['first'] / 1e6:.3f} MB**, "
+            f"repeat visit **{w['repeat'] / 1e3:.1f} KB** "
+            "(transferred bytes incl. response headers, request sent with `Accept-Encoding: gzip, br`)"
+        )
+        rows = [
+            [
+                "HTML " + w["html"]["url"],
+                w["html"]["transferred"],
+                w["html"]["body"],
+                w["html"]["body"],
+                w["html"]["encoding"],
+                w["html"]["cache_control"] or "–",
+                "no",
+            ]
+        ]
+        for a in w["assets"]:
+            rows.append(
+                [
+                    a["url"],
+                    a["transferred"],
+                    a["body"],
+                    a["uncompressed"],
+                    a["encoding"],
+                    a["cache_control"] or "–",
+                    "yes" if a["cached"] else "no",
+                ]
+            )
+        out += [
+            "",
+            markdown_table(
+                [
+                    "resource",
+                    "transferred bytes (with headers)",
+                    "body bytes",
+                    "uncompressed bytes",
+                    "encoding",
+                    "Cache-Control",
+                    "cached on repeat",
+                ],
+                rows,
+            ),
+            "",
+        ]
+    out += ["## Memory", ""]
+    rss = ctx["rss"]
+    out.append(
+        f"gunicorn worker RSS after the run ({WORKER_CLASS}): "
+        + ", ".join(f"{kib / 1024:.0f} MiB" for kib in rss)
+        + "."
+    )
+    if ctx.get("compare"):
+        c = ctx["compare"]
+        out += ["", f"## Worker class: {WORKER_CLASS} vs {c['worker_class']}", ""]
+        rows = []
+        for page in c["pages"]:
+            a, b = loads.get(page["key"], {}), c["loads"].get(page["key"], {})
+            if "rps" in a and "rps" in b:
+                rows.append(
+                    [
+                        page["label"],
+                        f"{a['rps']:.1f}",
+                        f"{b['rps']:.1f}",
+                        fmt_ms(a["p95_us"]),
+                        fmt_ms(b["p95_us"]),
+                        a["cpu_ms_per_request"],
+                        b["cpu_ms_per_request"],
+                        f"{a['cpu']['other']} / {b['cpu']['other']}",
+                    ]
+                )
+        other = c["worker_class"] + (f" ×{THREADS} threads" if c["worker_class"] == "gthread" else "")
+        out.append(
+            markdown_table(
+                [
+                    "page",
+                    f"req/s {WORKER_CLASS}",
+                    f"req/s {other}",
+                    f"p95 ms {WORKER_CLASS}",
+                    f"p95 ms {other}",
+                    f"CPU ms/req {WORKER_CLASS}",
+                    f"CPU ms/req {other}",
+                    "other CPU %",
+                ],
+                rows,
+            )
+        )
+        out += [
+            "",
+            f"{c['worker_class']} worker RSS: "
+            + ", ".join(f"{kib / 1024:.0f} MiB" for kib in c["rss"])
+            + ".",
+        ]
+    out += [
+        "",
+        "## Budgets",
+        "",
+        markdown_table(["budget", "measured", "result"], [list(r) for r in ctx["budgets"]]),
+    ]
+    failed = sum(1 for r in ctx["budgets"] if r[2] == "FAIL")
+    out += ["", f"{failed} of {len(ctx['budgets'])} budget checks fail.", ""]
+    text = "\n".join(out)
+    (BENCH / "RESULTS.md").write_text(text, encoding="utf-8")
+    return text
+
+
+# ---------------------------------------------------------------------------------------- main
+
+
+def build_pages(prep: dict) -> tuple[list[dict], list[dict], list[tuple[str, str, str]], list[str]]:
+    viewer, reporter = prep["sessions"]["viewer"], prep["sessions"]["reporter"]
+    syn, seed = prep["synthetic"], prep["seed"]
+    skipped = []
+    pages = [
+        {
+            "key": "baseline",
+            "label": "baseline (fortunes)",
+            "url": prep["baseline"],
+            "session": None,
+            "kind": "baseline",
+        },
+        {
+            "key": "overview_seed",
+            "label": "overview, seed plan",
+            "url": seed["overview"],
+            "session": viewer,
+            "kind": "progress",
+        },
+        {
+            "key": "overview",
+            "label": "overview, synthetic plan",
+            "url": syn["overview"],
+            "session": viewer,
+            "kind": "progress",
+        },
+        {"key": "keytask", "label": "key task", "url": syn["keytask"], "session": viewer, "kind": "progress"},
+        {"key": "target", "label": "target", "url": syn["target"], "session": viewer, "kind": "progress"},
+        {
+            "key": "targets_filtered",
+            "label": "all targets, filtered",
+            "url": syn["targets_filtered"],
+            "session": viewer,
+            "kind": "progress",
+        },
+    ]
+    if syn["projects"]:
+        pages.append(
+            {
+                "key": "projects",
+                "label": "project list",
+                "url": syn["projects"],
+                "session": viewer,
+                "kind": "progress",
+            }
+        )
+    else:
+        skipped.append("project list: no `projects:project-list` URL in zhongyuan/urls.py")
+    pages.append(
+        {
+            "key": "month_entry",
+            "label": "monthly entry (reporter)",
+            "url": prep["month_entry"]["url"],
+            "session": reporter,
+            "kind": "entry",
+        }
+    )
+    if syn["bulletin"]:
+        pages.append(
+            {
+                "key": "bulletin",
+                "label": "bulletin",
+                "url": syn["bulletin"],
+                "session": viewer,
+                "kind": "bulletin",
+            }
+        )
+    else:
+        skipped.append(
+            "bulletin: the reports app has no URL yet (no `reports:bulletin`; "
+            "set BENCH_BULLETIN_URL to measure one)"
+        )
+    query_pages = [{"key": p["key"], "url": p["url"], "session": p["session"]} for p in pages]
+    pairs = [("overview", "overview_seed", "overview")]
+    for key, label in (
+        ("keytask", "key task"),
+        ("target", "target"),
+        ("targets_filtered", "all targets, filtered"),
+        ("projects", "project list"),
+        ("bulletin", "bulletin"),
+    ):
+        if seed.get(key) and syn.get(key):
+            query_pages.append({"key": f"{key}_seed", "url": seed[key], "session": viewer})
+            pairs.append((label, f"{key}_seed", key))
+    return pages, query_pages, pairs, skipped
+
+
+def main() -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, _on_signal)
+    started_wall = dt.datetime.now().astimezone()
+    started = time.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="zhongyuan-bench-"))
+    servers: list[Server] = []
+    ok = False
+    try:
+        ensure_wrk()
+        log_load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        pg_version = ensure_database()
+        env = production_env()
+        manage = [PY, "manage.py"]
+        log("migrate, seed data, scale data (only missing plans are generated)")
+        run([*manage, "migrate", "--noinput", "-v", "0"], env, timeout=600)
+        run([*manage, "load_seed"], env, timeout=300)
+        run([*manage, "generate_scale_data"], env, timeout=900)
+        analyze_database()
+        prep = last_json_line(run([PY, "-m", "bench.prepare"], env, timeout=300, capture=True))
+        log("collectstatic (production settings)")
+        run([*manage, "collectstatic", "--noinput", "-v", "0"], env, timeout=600)
+        pages, query_pages, pairs, skipped = build_pages(prep)
+        for note in skipped:
+            log(f"skipping {note}")
+
+        log("SQL queries per request (test client)")
+        pages_file = tmp / "pages.json"
+        pages_file.write_text(json.dumps(query_pages), encoding="utf-8")
+        queries = last_json_line(
+            run([PY, "-m", "bench.queries", str(pages_file)], env, timeout=600, capture=True)
+        )
+
+        idle_busy = wait_for_quiet()
+        server = Server(env, WORKER_CLASS, tmp)
+        servers.append(server)
+        server.start()
+        weight = {
+            "overview, synthetic plan": page_weight(
+                server.port, prep["synthetic"]["overview"], prep["sessions"]["viewer"]
+            ),
+            "overview, seed plan": page_weight(
+                server.port, prep["seed"]["overview"], prep["sessions"]["viewer"]
+            ),
+        }
+        log(f"load: {CONNECTIONS} connections, {WARMUP} s warm-up + {SECONDS} s per page")
+        loads = {page["key"]: load_page(server, page) for page in pages}
+        rss = server.workers_rss_kib()
+        server.stop()
+
+        compare = None
+        if COMPARE:
+            other = "gthread" if WORKER_CLASS == "sync" else "sync"
+            cmp_pages = [
+                p for p in pages if p["key"] in {"baseline", "overview", "target", "targets_filtered"}
+            ]
+            log(f"worker class comparison: the same pages under {other}")
+            second = Server(env, other, tmp)
+            servers.append(second)
+            second.start()
+            cmp_loads = {page["key"]: load_page(second, page) for page in cmp_pages}
+            compare = {
+                "worker_class": other,
+                "pages": cmp_pages,
+                "loads": cmp_loads,
+                "rss": second.workers_rss_kib(),
+            }
+            second.stop()
+
+        budgets = evaluate(pages, loads, queries, weight, rss, pairs)
+        ctx = {
+            "started": started_wall.strftime("%Y-%m-%d %H:%M %Z"),
+            "elapsed_s": time.monotonic() - started,
+            "machine": machine(pg_version),
+            "load_before": log_load_before,
+            "idle_busy": idle_busy,
+            "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "prep": {k: v for k, v in prep.items() if k != "sessions"},
+            "pages": pages,
+            "loads": loads,
+            "queries": queries,
+            "pairs": pairs,
+            "weight": weight,
+            "rss": rss,
+            "compare": compare,
+            "budgets": budgets,
+            "skipped": skipped,
+        }
+        write_results(ctx)
+        (BENCH / "results.json").write_text(
+            json.dumps(ctx, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+        print()
+        print(text_table(LOAD_HEADER, load_rows(pages, loads, queries)))
+        print()
+        print(text_table(["budget", "measured", "result"], [list(r) for r in budgets]))
+        failed = [r for r in budgets if r[2] == "FAIL"]
+        print(f"\n{len(failed)} of {len(budgets)} budget checks fail; details in bench/RESULTS.md")
+        ok = True
+        return 0
+    except (Interrupted, KeyboardInterrupt) as exc:
+        log(f"interrupted ({exc}); cleaning up")
+        return 130
+    except (RuntimeError, subprocess.TimeoutExpired, OSError) as exc:
+        log(f"failed: {exc}")
+        for server in servers:
+            tail = server.log_tail()
+            if tail:
+                log(f"gunicorn log ({server.worker_class}):\n{tail}")
+        return 1
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(signum, signal.SIG_IGN)  # let the clean-up finish (it is bounded by timeouts)
+        for server in servers:
+            server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not ok:
+            log("no results written")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,341 @@
+"""The bulletin as an Excel workbook: the same tables as the printed page, one sheet each.
+
+Headers are Chinese; counts, values and percentages are stored as numbers (percentages as points,
+e.g. 56.9 for 56.9%, as printed), so a reader can sort and sum them. A target without an
+approved figure says 未报送 in its value cell.
+"""
+
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .bulletin import Bulletin, TargetLine
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+SHEET_HEADLINE = "概况"
+SHEET_TARGETS = "分项目标"
+SHEET_ATTENTION = "滞后逾期"
+SHEET_RANKING = "单位排名"
+SHEET_PROBLEMS = "问题清单"
+SHEET_GROUPS = "项目分组"
+SHEET_INDICATORS = "监测指标"
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
+POINTS_FORMAT = "0.0"
+
+
+def _title(ws: Worksheet, bulletin: Bulletin, heading: str) -> int:
+    """Two lines naming the plan, month and as-of date; returns the next free row."""
+    ws.append([f"{bulletin.title} · {heading}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(
+        [
+            _("计划:%(plan)s;通报月份:%(month)s;数据截至 %(as_of)s")
+            % {
+                "plan": bulletin.plan.title,
+                "month": bulletin.month_text,
+                "as_of": f"{bulletin.as_of:%Y-%m-%d}",
+            }
+        ]
+    )
+    return 3
+
+
+def _table(ws: Worksheet, headers: list[str], rows, *, start: int, widths=None, points=()) -> int:
+    """Header row at `start`, then `rows`; `points` are the 1-based columns shown as 0.0."""
+    for col, header in enumerate(headers, 1):
+        cell = ws.cell(row=start, column=col, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    row_number = start
+    for row_number, values in enumerate(rows, start + 1):
+        for col, value in enumerate(values, 1):
+            cell = ws.cell(row=row_number, column=col, value=value)
+            if col in points and value is not None:
+                cell.number_format = POINTS_FORMAT
+    for col, width in enumerate(widths or [], 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    return row_number + 1
+
+
+def _value_cell(line: TargetLine):
+    """A number when there is an approved value; else its text (未报送, 已完成, 未完成)."""
+    if line.value is not None:
+        return line.value
+    return line.value_text
+
+
+def headline_rows(bulletin: Bulletin) -> list[tuple[str, int]]:
+    head = bulletin.headline
+    rows = [(label, n) for label, n, _lights in head.parts]
+    return [
+        (_("量化目标"), head.total),
+        *rows,
+        (_("其中严重滞后"), head.seriously_behind),
+        (_("未明确责任单位的目标"), bulletin.unassigned_count),
+        (_("未解决问题"), bulletin.open_problems),
+        (_("其中逾期问题"), bulletin.overdue_problems),
+        (_("监测指标"), bulletin.indicator_count),
+    ]
+
+
+def _headline(ws: Worksheet, bulletin: Bulletin) -> None:
+    row = _title(ws, bulletin, _("总体情况"))
+    ws.cell(row=row, column=1, value=bulletin.headline.sentence)
+    _table(ws, [_("项目"), _("项数")], headline_rows(bulletin), start=row + 2, widths=[28, 12])
+
+
+TARGET_HEADERS = [
+    gettext_noop("重点工作"),
+    gettext_noop("编号"),
+    gettext_noop("目标名称"),
+    gettext_noop("目标值"),
+    gettext_noop("计量单位"),
+    gettext_noop("最新值(已审核)"),
+    gettext_noop("数据月份"),
+    gettext_noop("完成率(%)"),
+    gettext_noop("序时进度(%)"),
+    gettext_noop("差距(百分点)"),
+    gettext_noop("状态"),
+    gettext_noop("期限"),
+    gettext_noop("责任单位"),
+    gettext_noop("分包领导"),
+    gettext_noop("说明"),
+]
+
+
+def _target_row(line: TargetLine) -> list:
+    target = line.target
+    return [
+        target.key_task.number,
+        target.code,
+        target.name,
+        target.goal,
+        target.unit_of_measure,
+        _value_cell(line),
+        f"{line.value_month:%Y-%m}" if line.value_month else None,
+        line.row.completion,
+        line.row.expected_share,
+        line.row.gap,
+        f"{line.light.symbol} {line.light.label}",
+        target.deadline,
+        line.units_text,
+        line.lead_official_text,
+        " ".join(filter(None, [line.source_note, target.get_kind_display() if line.is_milestone else ""])),
+    ]
+
+
+TARGET_WIDTHS = [8, 8, 36, 10, 10, 14, 10, 10, 11, 11, 12, 12, 20, 12, 12]
+
+
+def _targets(ws: Worksheet, bulletin: Bulletin) -> None:
+    start = _title(ws, bulletin, _("各项重点工作目标进展"))
+    rows = [_target_row(line) for line in bulletin.lines]
+    end = _table(
+        ws, [_(h) for h in TARGET_HEADERS], rows, start=start, widths=TARGET_WIDTHS, points=(8, 9, 10)
+    )
+    for row in range(start + 1, end):
+        ws.cell(row=row, column=12).number_format = "yyyy-mm-dd"
+    ws.freeze_panes = ws.cell(row=start + 1, column=4)
+
+
+def _attention(ws: Worksheet, bulletin: Bulletin) -> None:
+    start = _title(ws, bulletin, _("滞后和逾期目标(最严重的在前)"))
+    rows = [_target_row(line) for line in bulletin.attention]
+    if not rows:
+        ws.cell(row=start, column=1, value=_("截至该日期,没有滞后或逾期的目标。"))
+        return
+    end = _table(
+        ws, [_(h) for h in TARGET_HEADERS], rows, start=start, widths=TARGET_WIDTHS, points=(8, 9, 10)
+    )
+    for row in range(start + 1, end):
+        ws.cell(row=row, column=12).number_format = "yyyy-mm-dd"
+
+
+RANKING_HEADERS = [
+    gettext_noop("名次"),
+    gettext_noop("责任单位"),
+    gettext_noop("负责量化目标数"),
+    gettext_noop("已完成或正常推进"),
+    gettext_noop("占比(%)"),
+    gettext_noop("本月应报目标数"),
+    gettext_noop("按时报送"),
+    gettext_noop("按时报送率(%)"),
+]
+
+
+def _ranking(ws: Worksheet, bulletin: Bulletin) -> None:
+    start = _title(ws, bulletin, _("责任单位排名"))
+    ws.cell(row=start, column=1, value=bulletin.ranking_rule)
+    rows = [
+        [r.rank, r.unit_name, r.targets, r.good, r.good_share, r.reported_targets, r.on_time, r.on_time_rate]
+        for r in bulletin.ranking
+    ]
+    if rows:
+        end = _table(
+            ws,
+            [_(h) for h in RANKING_HEADERS],
+            rows,
+            start=start + 2,
+            widths=[8, 24, 14, 16, 10, 14, 10, 14],
+            points=(5, 8),
+        )
+    else:
+        ws.cell(row=start + 2, column=1, value=_("尚无明确了责任单位的量化目标,暂不能排名。"))
+        end = start + 3
+    ws.cell(row=end + 1, column=1, value=bulletin.unassigned_text)
+
+
+PROBLEM_HEADERS = [
+    gettext_noop("分包领导"),
+    gettext_noop("项目"),
+    gettext_noop("问题"),
+    gettext_noop("责任单位"),
+    gettext_noop("提出日期"),
+    gettext_noop("限期解决"),
+    gettext_noop("是否逾期"),
+]
+
+
+def _problems(ws: Worksheet, bulletin: Bulletin) -> None:
+    start = _title(ws, bulletin, _("项目台账未解决问题(按分包领导)"))
+    rows = [
+        [
+            group.label,
+            line.project.name,
+            line.problem.description,
+            line.unit_text,
+            line.problem.raised_on,
+            line.problem.due_by,
+            _("逾期") if line.overdue else "",
+        ]
+        for group in bulletin.problem_groups
+        for line in group.lines
+    ]
+    if not rows:
+        ws.cell(row=start, column=1, value=_("截至该日期,项目台账中没有未解决的问题。"))
+        return
+    end = _table(ws, [_(h) for h in PROBLEM_HEADERS], rows, start=start, widths=[12, 28, 40, 18, 12, 12, 10])
+    for row in range(start + 1, end):
+        for col in (5, 6):
+            ws.cell(row=row, column=col).number_format = "yyyy-mm-dd"
+
+
+GROUP_HEADERS = [
+    gettext_noop("分组"),
+    gettext_noop("重点工作"),
+    gettext_noop("台账项目数"),
+    gettext_noop("文件所述数量"),
+    gettext_noop("入库数"),
+    gettext_noop("入库率(%)"),
+    gettext_noop("开工数"),
+    gettext_noop("开工率(%)"),
+    gettext_noop("竣工数"),
+    gettext_noop("竣工率(%)"),
+    gettext_noop("达产数"),
+    gettext_noop("达产率(%)"),
+    gettext_noop("比率分母"),
+    gettext_noop("已完成投资(亿元)"),
+    gettext_noop("年度计划投资(亿元)"),
+    gettext_noop("投资完成率(%)"),
+]
+
+
+def _groups(ws: Worksheet, bulletin: Bulletin) -> None:
+    start = _title(ws, bulletin, _("项目分组推进情况"))
+    rows = []
+    for s in bulletin.project_groups:
+        rates = []
+        for rate in s.rates:
+            rates += [rate.count, rate.percent]
+        has_plan = s.investment.items_with_plan > 0
+        rows.append(
+            [
+                s.group.name,
+                s.group.key_task.number if s.group.key_task else None,
+                s.item_count,
+                s.stated_count,
+                *rates,
+                s.rates[0].of if s.rates else None,
+                s.investment.completed if has_plan else None,
+                s.investment.planned if has_plan else None,
+                s.investment.percent,
+            ]
+        )
+    end = _table(
+        ws,
+        [_(h) for h in GROUP_HEADERS],
+        rows,
+        start=start,
+        widths=[26, 8, 10, 12] + [8, 10] * 4 + [10, 14, 16, 14],
+        points=(6, 8, 10, 12, 16),
+    )
+    if bulletin.omitted_group_count:
+        ws.cell(
+            row=end + 1,
+            column=1,
+            value=_("另有 %(n)s 个分组台账中尚无项目、文件也未说明数量,未列出。")
+            % {"n": bulletin.omitted_group_count},
+        )
+
+
+INDICATOR_HEADERS = [
+    gettext_noop("重点工作"),
+    gettext_noop("编号"),
+    gettext_noop("指标"),
+    gettext_noop("最新值(已审核)"),
+    gettext_noop("计量单位"),
+    gettext_noop("数据月份"),
+    gettext_noop("原文写法"),
+]
+
+
+def _indicators(ws: Worksheet, bulletin: Bulletin) -> None:
+    start = _title(ws, bulletin, _("经济运行监测指标"))
+    rows = [
+        [
+            task.number,
+            line.target.code,
+            line.target.name,
+            line.value if line.value is not None else line.value_text,
+            line.target.unit_of_measure,
+            f"{line.figure.month:%Y-%m}" if line.figure else None,
+            # "100余", "近100": the number above is the figure, the words say how the source put it.
+            line.value_text if line.figure and line.figure.value_qualifier else None,
+        ]
+        for task, lines in bulletin.indicators
+        for line in lines
+    ]
+    _table(ws, [_(h) for h in INDICATOR_HEADERS], rows, start=start, widths=[8, 8, 40, 14, 10, 10, 12])
+
+
+def build_workbook(bulletin: Bulletin) -> Workbook:
+    workbook = Workbook()
+    sheets = [
+        (SHEET_HEADLINE, _headline),
+        (SHEET_TARGETS, _targets),
+        (SHEET_ATTENTION, _attention),
+        (SHEET_RANKING, _ranking),
+        (SHEET_PROBLEMS, _problems),
+        (SHEET_GROUPS, _groups),
+        (SHEET_INDICATORS, _indicators),
+    ]
+    for index, (title, write) in enumerate(sheets):
+        ws = workbook.active if index == 0 else workbook.create_sheet()
+        ws.title = title
+        write(ws, bulletin)
+    return workbook
+
+
+def workbook_bytes(bulletin: Bulletin) -> bytes:
+    stream = io.BytesIO()
+    build_workbook(bulletin).save(stream)
+    return stream.getvalue()
