@@ -68,7 +68,8 @@ class ProjectGroup(models.Model):
     class Meta:
         verbose_name = _("项目分组")
         verbose_name_plural = _("项目分组")
-        ordering = ["plan", "sort_order", "name"]
+        # By column, not by the plan's own ordering: that would join the plan into every query.
+        ordering = ["plan_id", "sort_order", "name"]
         constraints = [models.UniqueConstraint(fields=["plan", "name"], name="projectgroup_unique_name")]
 
     def __str__(self):
@@ -152,7 +153,7 @@ class Project(models.Model):
     class Meta:
         verbose_name = _("项目")
         verbose_name_plural = _("项目台账")
-        ordering = ["plan", "name"]
+        ordering = ["plan_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "name"], name="project_unique_name"),
             models.CheckConstraint(
@@ -284,7 +285,7 @@ class Problem(models.Model):
     class Meta:
         verbose_name = _("问题")
         verbose_name_plural = _("问题清单")
-        ordering = ["project", "resolved_on", "due_by", "pk"]
+        ordering = ["project_id", "resolved_on", "due_by", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(due_by__isnull=True) | Q(raised_on__lte=F("due_by")),

@@ -165,7 +165,7 @@ class KeyTask(models.Model):
     class Meta:
         verbose_name = _("重点工作")
         verbose_name_plural = _("重点工作")
-        ordering = ["plan", "number"]
+        ordering = ["plan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="keytask_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="keytask_number_positive"),
@@ -188,19 +188,26 @@ class TargetQuerySet(models.QuerySet):
         """The plan's own targets and indicators; a project's investment target shows on its project."""
         return self.filter(key_task__plan=plan, project__isnull=True)
 
-    def for_dashboard(self, as_of: dt.date):
+    def for_dashboard(self, as_of: dt.date, *, detail: bool = False):
         """Targets with everything a progress page shows, in a fixed number of queries.
 
         Joins the key task and plan, and prefetches the responsible units, the approved
         figures of months that ended on or before `as_of` (oldest first) and, for targets
         counted from the project ledger, the group's projects with their approved investment
         figures, so the status rules run without touching the database again.
+
+        Lists need only each figure's numbers; with `detail` the figures come whole, with who
+        entered and reviewed them (the target and indicator pages show that).
         """
-        approved = (
-            Figure.objects.filter(status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of))
-            .select_related("entered_by", "reviewed_by")
-            .order_by("month")
-        )
+        approved = Figure.objects.filter(
+            status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of)
+        ).order_by("month")
+        if detail:
+            approved = approved.select_related("entered_by", "reviewed_by")
+        else:
+            approved = approved.only(
+                "id", "target_id", "month", "value", "value_qualifier", "reached", "reached_on", "status"
+            )
         from projects.models import Project
 
         ledger_projects = Project.objects.select_related("investment_target").prefetch_related(
@@ -390,7 +397,7 @@ class PlannedValue(models.Model):
     class Meta:
         verbose_name = _("计划进度")
         verbose_name_plural = _("计划进度")
-        ordering = ["target", "month"]
+        ordering = ["target_id", "month"]
         constraints = [
             models.UniqueConstraint(fields=["target", "month"], name="plannedvalue_unique_month"),
         ]
@@ -481,7 +488,7 @@ class Figure(models.Model):
     class Meta:
         verbose_name = _("月度数据")
         verbose_name_plural = _("月度数据")
-        ordering = ["target", "month"]
+        ordering = ["target_id", "month"]
         permissions = [("review_figure", _("可审核(通过或退回)月度数据"))]
         indexes = [models.Index(fields=["status", "month"], name="figure_status_month")]
         constraints = [
@@ -543,7 +550,7 @@ class FigureEvent(models.Model):
     class Meta:
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
-        ordering = ["figure", "at", "pk"]
+        ordering = ["figure_id", "at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action__in=["submitted", "approved", "returned"]), name="figureevent_action_valid"

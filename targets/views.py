@@ -106,7 +106,9 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
-    indicators = Target.objects.for_plan(plan).filter(kind=Target.Kind.MONITORED).for_dashboard(as_of)
+    indicators = (
+        Target.objects.for_plan(plan).filter(kind=Target.Kind.MONITORED).for_dashboard(as_of, detail=True)
+    )
     by_task = defaultdict(list)
     for indicator in indicators:
         by_task[indicator.key_task].append(indicator)
@@ -123,7 +125,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
-    target = Target.objects.for_dashboard(as_of).get(pk=target.pk)
+    target = Target.objects.for_dashboard(as_of, detail=True).get(pk=target.pk)
     (row,) = progress.assess_targets([target], as_of=as_of, thresholds=progress.thresholds_for(plan))
     chart = None
     # A monitored indicator has no goal or path: a chart helps only once it has a series.
