@@ -3,12 +3,11 @@
 import datetime as dt
 from decimal import Decimal
 
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from targets.charts import CONFIG, FONT
 from targets.formatting import fmt_number
 from targets.models import Figure, Plan, month_end
+from targets.plotting import hline, to_html, vline
 
 
 def straight_line_path(plan: Plan, annual_planned: Decimal) -> list[tuple[dt.date, Decimal]]:
@@ -27,50 +26,49 @@ def investment_progress(
     *, plan: Plan, figures: list[Figure], annual_planned: Decimal | None, as_of: dt.date
 ) -> str:
     """Cumulative completed investment (approved figures) against the straight-line annual plan."""
-    fig = go.Figure()
+    data, shapes, annotations = [], [], []
     if annual_planned is not None:
         path = straight_line_path(plan, annual_planned)
-        fig.add_trace(
-            go.Scatter(
-                name=_("按年度计划均衡推进"),
-                x=[day for day, _value in path],
-                y=[float(value) for _day, value in path],
-                mode="lines",
-                line={"color": "#6e7781", "dash": "dot"},
-                hovertemplate="%{x|%Y-%m-%d}: %{y:.2f} " + _("亿元") + "<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "name": _("按年度计划均衡推进"),
+                "x": [day for day, _value in path],
+                "y": [float(value) for _day, value in path],
+                "mode": "lines",
+                "line": {"color": "#6e7781", "dash": "dot"},
+                "hovertemplate": "%{x|%Y-%m-%d}: %{y:.2f} " + _("亿元") + "<extra></extra>",
+            }
         )
-        fig.add_hline(
-            y=float(annual_planned),
-            line={"color": "#1a7f37", "width": 2},
-            annotation_text=_("年度计划 %(value)s 亿元") % {"value": fmt_number(annual_planned)},
-            annotation_position="top left",
-        )
+        label = _("年度计划 %(value)s 亿元") % {"value": fmt_number(annual_planned)}
+        shape, annotation = hline(float(annual_planned), line={"color": "#1a7f37", "width": 2}, label=label)
+        shapes.append(shape)
+        annotations.append(annotation)
     if figures:
-        fig.add_trace(
-            go.Scatter(
-                name=_("累计完成投资(已审核)"),
-                x=[f.month_end for f in figures],
-                y=[float(f.value) for f in figures],
-                mode="lines+markers",
-                line={"color": "#0969da", "width": 3},
-                marker={"size": 9},
-                hovertemplate="%{x|%Y-%m}: %{y} " + _("亿元") + "<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "name": _("累计完成投资(已审核)"),
+                "x": [f.month_end for f in figures],
+                "y": [float(f.value) for f in figures],
+                "mode": "lines+markers",
+                "line": {"color": "#0969da", "width": 3},
+                "marker": {"size": 9},
+                "hovertemplate": "%{x|%Y-%m}: %{y} " + _("亿元") + "<extra></extra>",
+            }
         )
-    fig.add_vline(x=as_of.isoformat(), line={"color": "#afb8c1", "width": 1})
-    fig.update_layout(
-        height=340,
-        font=FONT,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        paper_bgcolor="white",
-        xaxis={
-            "title": None,
+    shapes.append(vline(as_of.isoformat(), line={"color": "#afb8c1", "width": 1}))
+    layout = {
+        "height": 340,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "shapes": shapes,
+        "annotations": annotations,
+        "xaxis": {
             "tickformat": "%Y-%m",
             "range": [plan.period_start.isoformat(), (plan.period_end + dt.timedelta(days=10)).isoformat()],
         },
-        yaxis={"title": _("亿元"), "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.15},
-        showlegend=True,
-    )
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG, div_id="investment-progress")
+        "yaxis": {"title": {"text": _("亿元")}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.15},
+        "showlegend": True,
+    }
+    return to_html(data=data, layout=layout, div_id="investment-progress")

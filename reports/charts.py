@@ -1,9 +1,9 @@
 """The bulletin's one chart: the headline counts, sized for an A4 page and printed without a toolbar."""
 
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from targets.charts import FONT, LIGHT_COLOURS
+from targets.charts import LIGHT_COLOURS
+from targets.plotting import FONT, to_html
 
 from .bulletin import Headline
 
@@ -20,36 +20,36 @@ def headline_counts(headline: Headline) -> str:
     labels = [f"{''.join(light.symbol for light in lights)} {label}" for label, _n, lights in parts]
     counts = [n for _label, n, _lights in parts]
     colours = [LIGHT_COLOURS[lights[0]] for _label, _n, lights in parts]
-    fig = go.Figure(
-        go.Bar(
-            y=labels,
-            x=counts,
-            orientation="h",
-            marker={"color": colours, "line": {"color": "#000", "width": 0.5}},
-            text=[_("%(n)s项") % {"n": n} for n in counts],
-            textposition="outside",
-            cliponaxis=False,
-        )
-    )
-    fig.update_layout(
-        width=WIDTH_PX,
-        height=HEIGHT_PX,
-        font=FONT | {"size": 12},
-        margin={"l": 10, "r": 40, "t": 28, "b": 24},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        title={
+    data = [
+        {
+            "type": "bar",
+            "y": labels,
+            "x": counts,
+            "orientation": "h",
+            "marker": {"color": colours, "line": {"color": "#000", "width": 0.5}},
+            "text": [_("%(n)s项") % {"n": n} for n in counts],
+            "textposition": "outside",
+            "cliponaxis": False,
+        }
+    ]
+    layout = {
+        "width": WIDTH_PX,
+        "height": HEIGHT_PX,
+        "font": FONT | {"size": 12},
+        "margin": {"l": 10, "r": 40, "t": 28, "b": 24},
+        "plot_bgcolor": "white",
+        "title": {
             "text": _("量化目标按状态统计(共%(n)s项)") % {"n": headline.total},
             "x": 0,
             "font": {"size": 13},
         },
-        yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={
+        "yaxis": {"autorange": "reversed", "automargin": True},
+        "xaxis": {
             "dtick": max(1, -(-max(counts, default=1) // 10)),
             "rangemode": "tozero",
             "gridcolor": "#d0d7de",
             "range": [0, max(max(counts, default=0), 1) * 1.12],
         },
-        showlegend=False,
-    )
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG, div_id="bulletin-headline")
+        "showlegend": False,
+    }
+    return to_html(data=data, layout=layout, div_id="bulletin-headline", config=CONFIG)
