@@ -5,3 +5,13 @@ import pytest
 def _fast_password_hashing(settings):
     # Tests create many users; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The page cache lives in the process; a rolled-back test database can reuse keys.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

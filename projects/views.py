@@ -14,6 +14,7 @@ from django_tables2 import RequestConfig
 
 from targets import pages
 from targets.models import Plan
+from targets.pagecache import cached_page
 
 from . import charts, ledger, summary
 from .filters import ProjectFilter
@@ -22,6 +23,7 @@ from .tables import ProjectTable
 
 
 @login_required
+@cached_page
 def project_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     today = timezone.localdate()
@@ -51,6 +53,7 @@ def _timeline(project: Project) -> list[dict]:
 
 
 @login_required
+@cached_page
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
     plan = project.plan
@@ -90,6 +93,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(ProjectGroup.objects.select_related("plan", "key_task"), pk=pk)
     plan = group.plan
@@ -124,6 +128,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def group_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from targets import progress
 from targets.models import Plan
+from targets.pagecache import cached_page
 
 from . import documents, pdf, xlsx
 from .bulletin import BulletinError, build_bulletin, resolve_month
@@ -41,6 +42,7 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan, month, error = _plan_month(request, pk)
     if error:

@@ -562,3 +562,30 @@ class FigureEvent(models.Model):
 
     def __str__(self):
         return f"{self.figure} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DataVersion(models.Model):
+    """A counter bumped by every change to what the progress pages show (see `pagecache`).
+
+    One row. Cached pages are keyed by it, so a change anywhere makes every cached page stale
+    at once, in every server process, without any cache having to be told.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self):
+        return str(self.value)
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("value", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"value": 1})

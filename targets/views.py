@@ -13,6 +13,7 @@ from django_tables2 import RequestConfig
 from . import charts, history, pages, progress, rules
 from .filters import TargetFilter
 from .models import KeyTask, Plan, Target
+from .pagecache import cached_page
 from .tables import TargetTable
 
 
@@ -22,6 +23,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)
@@ -68,6 +70,7 @@ def _target_list(request, plan, as_of, queryset, *, exclude=()):
 
 
 @login_required
+@cached_page
 def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(KeyTask.objects.select_related("plan"), pk=pk)
     plan = task.plan
@@ -89,6 +92,7 @@ def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def target_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)
@@ -101,6 +105,7 @@ def target_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)
@@ -119,6 +124,7 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("key_task__plan"), pk=pk)
     plan = target.key_task.plan

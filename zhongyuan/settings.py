@@ -149,6 +149,16 @@ STORAGES = {
     },
 }
 
+# Rendered progress pages are cached per server process (see targets/pagecache.py); 0 turns it off.
+PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "600"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(env_str("PAGE_CACHE_ENTRIES", "2000"))},
+    }
+}
+# Sessions read from that cache, written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(8 * 3600)))

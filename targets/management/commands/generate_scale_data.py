@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from projects.models import Problem, Project, ProjectGroup
-from targets.models import Figure, KeyTask, Plan, Target, Unit
+from targets.models import DataVersion, Figure, KeyTask, Plan, Target, Unit
 
 PREFIX = "合成区"
 STAGES = ["reserve", "registered", "started", "completed", "producing"]
@@ -40,6 +40,7 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if o["delete"]:
             deleted, _ = Plan.objects.filter(district__startswith=PREFIX).delete()
+            DataVersion.bump()
             Unit.objects.filter(name__startswith=PREFIX).delete()
             self.stdout.write(f"deleted {deleted} synthetic rows")
             return
@@ -57,6 +58,8 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     self._plan(rng, district, year, units, o["targets"], o["projects"])
                 created += 1
+        # bulk_create sends no signals: make cached pages stale by hand.
+        DataVersion.bump()
         total = Plan.objects.filter(district__startswith=PREFIX).count()
         self.stdout.write(f"synthetic plans: {created} created, {total} in all")
 

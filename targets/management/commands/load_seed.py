@@ -12,6 +12,8 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from targets.models import DataVersion
+
 DEFAULT_FIXTURES = ["zhongyuan_2020.json", "zhongyuan_2020_projects.json"]
 
 
@@ -41,4 +43,6 @@ class Command(BaseCommand):
                             continue
                         deserialized.save()
                         created += 1
+        if created:
+            DataVersion.bump()
         self.stdout.write(f"seed data: {created} records added, {existing} already present")
