@@ -290,7 +290,8 @@ class Target(models.Model):
     # investment target of one project (entered monthly like any figure, shown on its project).
     ledger_group = models.ForeignKey(
         "projects.ProjectGroup",
-        on_delete=models.SET_NULL,
+        # A group that targets are counted from cannot vanish under them (its plan can, with them).
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="targets",

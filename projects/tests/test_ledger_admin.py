@@ -146,3 +146,29 @@ def test_problem_list_inline(client, setup):
     assert problem.is_overdue(dt.date(2020, 8, 1)) is True
     assert problem.is_overdue(dt.date(2020, 7, 31)) is False
     assert list(Problem.objects.overdue(dt.date(2020, 8, 1))) == [problem]
+
+
+def test_a_group_targets_are_counted_from_cannot_be_deleted(client, setup):
+    from projects.models import ProjectGroup
+
+    group = ProjectGroup.objects.create(plan=setup["plan"], name="9月底前计划开工", stated_count=12)
+    Target.objects.create(
+        key_task=setup["task"],
+        code="3-01",
+        name="12个项目开工",
+        kind="cumulative",
+        goal=12,
+        start=dt.date(2020, 1, 1),
+        deadline=dt.date(2020, 9, 30),
+        source_text="原文",
+        ledger_group=group,
+        ledger_measure="count",
+        ledger_stage="started",
+    )
+    client.force_login(setup["users"]["adm"])
+    url = reverse("admin:projects_projectgroup_delete", args=[group.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["protected"]
+    assert client.post(url, {"post": "yes"}).status_code in (200, 403)
+    assert ProjectGroup.objects.filter(pk=group.pk).exists()

@@ -48,11 +48,13 @@ class Command(BaseCommand):
             if o[name] < 1:
                 raise CommandError(f"--{name} must be at least 1")
         rng = random.Random(o["seed"])
-        units = self._units(o["units"])
         created = 0
         for d in range(1, o["districts"] + 1):
+            district = f"{PREFIX}{d:02d}"
+            # Each district has its own units, as real ones do: a unit's monthly page then lists
+            # its own district's targets, not every district's.
+            units = self._units(district, o["units"])
             for year in range(o["first_year"], o["first_year"] + o["years"]):
-                district = f"{PREFIX}{d:02d}"
                 if Plan.objects.filter(district=district, year=year).exists():
                     continue
                 with transaction.atomic():
@@ -63,15 +65,11 @@ class Command(BaseCommand):
         total = Plan.objects.filter(district__startswith=PREFIX).count()
         self.stdout.write(f"synthetic plans: {created} created, {total} in all")
 
-    def _units(self, n):
-        existing = {u.name: u for u in Unit.objects.filter(name__startswith=PREFIX)}
-        missing = [
-            Unit(name=f"{PREFIX}单位{i:02d}")
-            for i in range(1, n + 1)
-            if f"{PREFIX}单位{i:02d}" not in existing
-        ]
-        Unit.objects.bulk_create(missing)
-        return list(Unit.objects.filter(name__startswith=PREFIX).order_by("name")[:n])
+    def _units(self, district, n):
+        names = [f"{district}单位{i:02d}" for i in range(1, n + 1)]
+        existing = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
+        Unit.objects.bulk_create([Unit(name=name) for name in names if name not in existing])
+        return list(Unit.objects.filter(name__in=names).order_by("name"))
 
     def _plan(self, rng, district, year, units, n_targets, n_projects):
         plan = Plan.objects.create(
@@ -140,6 +138,12 @@ class Command(BaseCommand):
                 for g in range(1, 5)
             ]
         )
+        # One target counted from the ledger, as the seed's 3-01 is, so pages meet that case too.
+        counted = next((t for t in targets if t.kind == "cumulative"), None)
+        if counted is not None:
+            Target.objects.filter(pk=counted.pk).update(
+                ledger_group=groups[0], ledger_measure="count", ledger_stage="started"
+            )
         projects = []
         for p in range(n_projects):
             stage = rng.choice(STAGES)
