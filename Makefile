@@ -7,7 +7,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key STATIC_MANIFEST=0 SECURE_COOKIES=0
 
-.PHONY: install install-dev run test lint format migrations-check ci seed accounts clean bench
+.PHONY: install install-dev run serve test lint format migrations-check ci clean bench backup restore
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,23 @@ run: install
 	$(DEV_ENV) $(PY) manage.py create_local_accounts
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production server: gunicorn + whitenoise, settings from the environment (SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL …, see README). Migrates and collects static files first.
+WORKERS ?= 2
+serve: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/gunicorn zhongyuan.wsgi --workers $(WORKERS) --bind $${BIND:-127.0.0.1:$(PORT)} --access-logfile -
+
+# A consistent copy of the database (pg_dump on PostgreSQL, SQLite's backup API on SQLite).
+backup: install
+	$(DEV_ENV) $(PY) manage.py backup_db $(FILE)
+
+# Replace the database with a backup: make restore FILE=backups/....
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/<file>" && exit 2)
+	$(DEV_ENV) $(PY) manage.py restore_db $(FILE)
 
 test: install-dev
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
