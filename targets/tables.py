@@ -16,11 +16,7 @@ class LightColumn(tables.Column):
 
 class TargetTable(tables.Table):
     code = tables.Column(accessor="target__code", verbose_name=_("编号"))
-    name = tables.Column(
-        accessor="target__name",
-        verbose_name=_("目标"),
-        linkify=lambda record: record.target.get_absolute_url(),
-    )
+    name = tables.Column(accessor="target__name", verbose_name=_("目标"))
     key_task = tables.Column(
         accessor="target__key_task__number", verbose_name=_("重点工作"), attrs={"td": {"class": "num"}}
     )
@@ -52,6 +48,14 @@ class TargetTable(tables.Table):
         )
         order_by = ("code",)
         empty_text = _("没有符合条件的目标。")
+
+    def __init__(self, *args, as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Links keep the page's as-of date, so the target page shows the same moment.
+        self.as_of_query = f"?as_of={as_of.isoformat()}" if as_of else ""
+
+    def render_name(self, record, value):
+        return format_html('<a href="{}{}">{}</a>', record.target.get_absolute_url(), self.as_of_query, value)
 
     def render_goal(self, record):
         target = record.target

@@ -64,7 +64,7 @@ def _target_list(request, plan, as_of, queryset, *, exclude=()):
     )
     if filterset.lights:
         rows = [r for r in rows if r.light in filterset.lights]
-    table = TargetTable(rows, exclude=exclude)
+    table = TargetTable(rows, exclude=exclude, as_of=as_of)
     RequestConfig(request, paginate=False).configure(table)
     return filterset, table
 

@@ -217,3 +217,34 @@ def test_concurrent_saves_leave_one_row_and_one_winner(task, schools, reporter):
         thread.join()
     assert sorted(outcomes) == ["rejected", "saved"]
     assert Figure.objects.filter(target=schools, month=june).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_of_one_figure_never_lose_an_update_silently(task, schools, reporter):
+    june = dt.date(2020, 6, 1)
+    save_entries([Entry(target=schools, month=june, value=D(10))], user=reporter)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def attempt(value):
+        try:
+            barrier.wait()
+            save_entries([Entry(target=schools, month=june, value=D(value), base_version=1)], user=reporter)
+            outcomes[value] = "saved"
+        except EntriesRejected as rejected:
+            outcomes[value] = rejected.checks[0].errors["__all__"]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(v,)) for v in (11, 12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [v for v, outcome in outcomes.items() if outcome == "saved"]
+    assert len(winners) == 1
+    (loser,) = [outcome for outcome in outcomes.values() if outcome != "saved"]
+    assert "修改" in loser
+    figure = Figure.objects.get(target=schools, month=june)
+    assert (figure.value, figure.version) == (D(winners[0]), 2)

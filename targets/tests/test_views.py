@@ -283,3 +283,9 @@ def test_target_page_query_count_does_not_grow_with_figures(viewer_client, task)
             make_figure(target, dt.date(2020, m, 1), 10 * m)
         counts.append(count_queries(viewer_client, reverse("targets:target-detail", args=[target.pk])))
     assert counts[0] == counts[1]
+
+
+def test_target_links_keep_the_as_of_date(viewer_client, task, four_targets):
+    response = viewer_client.get(reverse("targets:keytask-detail", args=[task.pk]), {"as_of": "2020-06"})
+    html = response.content.decode()
+    assert f'href="/plans/targets/{four_targets[0].pk}/?as_of=2020-06-30"' in html
