@@ -7,7 +7,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key STATIC_MANIFEST=0 SECURE_COOKIES=0
 
-.PHONY: install install-dev run serve test lint format migrations-check ci clean bench backup restore
+.PHONY: install install-dev run serve test lint format migrations-check ci clean bench backup restore loadtest
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ ci: lint migrations-check test
 # Load test on PostgreSQL (database zhongyuan_bench) with gunicorn and wrk; writes bench/RESULTS.md.
 bench: install
 	$(PY) bench/run.py
+
+# 32 clients for 60 s on the benchmark's server, viewing pages and submitting figures (LOAD_SECONDS,
+# LOAD_CLIENTS); checks every acknowledged submission in the database; appends to bench/LOAD.md.
+loadtest: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
