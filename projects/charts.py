@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from targets.formatting import fmt_number
+from targets.formatting import fmt_yi_yuan
 from targets.models import Figure, Plan, month_end
 from targets.plotting import hline, to_html, vline
 
@@ -40,7 +40,7 @@ def investment_progress(
                 "hovertemplate": "%{x|%Y-%m-%d}: %{y:.2f} " + _("亿元") + "<extra></extra>",
             }
         )
-        label = _("年度计划 %(value)s 亿元") % {"value": fmt_number(annual_planned)}
+        label = _("年度计划 %(value)s") % {"value": fmt_yi_yuan(annual_planned)}
         shape, annotation = hline(float(annual_planned), line={"color": "#1a7f37", "width": 2}, label=label)
         shapes.append(shape)
         annotations.append(annotation)

@@ -7,10 +7,13 @@ import, review, history and compliance all apply unchanged.
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -66,7 +69,7 @@ class ProjectGroup(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("项目分组")
+        verbose_name = pgettext_lazy("singular", "项目分组")
         verbose_name_plural = _("项目分组")
         # By column, not by the plan's own ordering: that would join the plan into every query.
         ordering = ["plan_id", "sort_order", "name"]
@@ -204,11 +207,17 @@ class Project(models.Model):
         Created once the project has an annual planned investment and a key task; its monthly
         figures (year-to-date completed investment) are then entered and reviewed like any other.
         """
-        from targets.models import Target
-
         target = getattr(self, "investment_target", None)
         if self.annual_planned_investment is None or self.key_task is None:
             return target
+        # The name and source text are data, so they are written in the data's language (Chinese)
+        # whatever language the saving user reads the pages in.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._save_investment_target(target)
+
+    def _save_investment_target(self, target):
+        from targets.models import Target
+
         if target is None:
             target = Target(
                 key_task=self.key_task,

@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from targets.formatting import join_list
+
 from .models import Project
 
 
@@ -12,9 +14,14 @@ def _missing(text):
 
 
 class ProjectTable(tables.Table):
+    # Names the scroll box the table sits in (templates/django_tables2/scroll.html).
+    scroll_label = _("项目台账")
+
     name = tables.Column(verbose_name=_("项目"), linkify=True)
     groups = tables.Column(verbose_name=_("分组"), orderable=False, empty_values=())
-    key_task = tables.Column(verbose_name=_("重点工作"), order_by=("key_task__number", "name"))
+    key_task = tables.Column(
+        verbose_name=_("重点工作"), order_by=("key_task__number", "name"), attrs={"td": {"class": "task-ref"}}
+    )
     area = tables.Column(verbose_name=_("片区"), empty_values=())
     stage = tables.Column(verbose_name=_("阶段"), order_by=("stage_rank", "name"), empty_values=())
     responsible_unit = tables.Column(
@@ -48,7 +55,7 @@ class ProjectTable(tables.Table):
         groups = record.groups.all()
         if not groups:
             return _missing(_("未分组"))
-        return "、".join(group.name for group in groups)
+        return join_list(group.name for group in groups)
 
     def render_key_task(self, value):
         return format_html('<span title="{}">{}</span>', value.title, _("工作%(n)s") % {"n": value.number})

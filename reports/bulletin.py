@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from projects import summary as project_summary
 from projects.models import Problem
 from targets import compliance, progress, rules
-from targets.formatting import fmt_number
+from targets.formatting import fmt_number, fmt_qualified, join_list, month_label
 from targets.models import Figure, KeyTask, Plan, Target, month_end
 
 Light = rules.Light
@@ -46,8 +46,6 @@ RANKING_RULE = gettext_lazy(
     "一个目标有多个责任单位的,计入每个单位;尚未开始的目标不计。"
 )
 
-QUALIFIER_TEXT = {"more_than": ("", "余"), "nearly": ("近", "")}
-
 
 class BulletinError(ValueError):
     """A month that cannot be used for the bulletin; the message is shown to the user."""
@@ -58,10 +56,6 @@ def share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def month_label(month: dt.date) -> str:
-    return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
 
 
 # --- the month ----------------------------------------------------------------------------------
@@ -158,11 +152,10 @@ class Headline:
                 if lights[0] is Light.BEHIND and self.seriously_behind:
                     piece += _("(其中严重滞后%(n)s项)") % {"n": self.seriously_behind}
                 pieces.append(piece)
-        return _("截至%(year)s年%(month)s月底,全区%(total)s项量化目标中%(parts)s。") % {
-            "year": self.as_of.year,
-            "month": self.as_of.month,
+        return _("截至%(month)s底,全区%(total)s项量化目标中%(parts)s。") % {
+            "month": month_label(self.as_of),
             "total": self.total,
-            "parts": "、".join(pieces),
+            "parts": join_list(pieces),
         }
 
 
@@ -236,11 +229,9 @@ class TargetLine:
         elif latest.value is None:
             return _("未报送")
         else:
-            prefix, suffix = "", ""
             figure = self.row.latest_figure
-            if figure is not None and figure.value_qualifier in QUALIFIER_TEXT:
-                prefix, suffix = QUALIFIER_TEXT[figure.value_qualifier]
-            text = f"{prefix}{fmt_number(latest.value)}{suffix}{self.target.unit_of_measure}"
+            qualifier = figure.value_qualifier if figure is not None else ""
+            text = f"{fmt_qualified(latest.value, qualifier)}{self.target.unit_of_measure}"
         if self.stale:
             text += _("(%(month)s月)") % {"month": self.value_month.month}
         return text
@@ -255,7 +246,7 @@ class TargetLine:
 
     @property
     def units_text(self) -> str:
-        return "、".join(self.unit_names) or str(UNASSIGNED)
+        return join_list(self.unit_names) or str(UNASSIGNED)
 
     @property
     def lead_official_text(self) -> str:
@@ -355,8 +346,7 @@ class IndicatorLine:
     def value_text(self) -> str:
         if self.figure is None or self.figure.value is None:
             return _("未报送")
-        prefix, suffix = QUALIFIER_TEXT.get(self.figure.value_qualifier, ("", ""))
-        return f"{prefix}{fmt_number(self.figure.value)}{suffix}"
+        return fmt_qualified(self.figure.value, self.figure.value_qualifier)
 
 
 @dataclass(frozen=True)

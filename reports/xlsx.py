@@ -117,7 +117,7 @@ def _target_row(line: TargetLine) -> list:
     return [
         target.key_task.number,
         target.code,
-        target.name,
+        target.display_name,
         target.goal,
         target.unit_of_measure,
         _value_cell(line),
@@ -304,7 +304,7 @@ def _indicators(ws: Worksheet, bulletin: Bulletin) -> None:
         [
             task.number,
             line.target.code,
-            line.target.name,
+            line.target.display_name,
             line.value if line.value is not None else line.value_text,
             line.target.unit_of_measure,
             f"{line.figure.month:%Y-%m}" if line.figure else None,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, entry, review
-from .formatting import fmt_number
+from .formatting import fmt_number, join_list
 from .forms import FigureAdminForm
 from .models import Figure, FigureEvent, KeyTask, Plan, PlannedValue, Target, Unit
 
@@ -96,7 +96,7 @@ class TargetAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["responsible_units"]
     inlines = [PlannedValueInline]
     fieldsets = [
-        (None, {"fields": ["key_task", "code", "name", "kind", "sort_order"]}),
+        (None, {"fields": ["key_task", "code", "name", "name_en", "kind", "sort_order"]}),
         (
             _("目标值"),
             {
@@ -121,7 +121,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("责任单位"))
     def units_display(self, obj):
-        return "、".join(u.name for u in obj.responsible_units.all()) or _("未明确")
+        return join_list(u.name for u in obj.responsible_units.all()) or _("未明确")
 
 
 class ReturnForm(forms.Form):

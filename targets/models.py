@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -71,7 +73,7 @@ class Plan(models.Model):
 
     class Meta:
         verbose_name = _("年度计划")
-        verbose_name_plural = _("年度计划")
+        verbose_name_plural = pgettext_lazy("plural", "年度计划")
         ordering = ["-year", "district"]
         constraints = [
             models.UniqueConstraint(fields=["district", "year"], name="plan_unique_district_year"),
@@ -128,7 +130,7 @@ class Unit(models.Model):
 
     class Meta:
         verbose_name = _("责任单位")
-        verbose_name_plural = _("责任单位")
+        verbose_name_plural = pgettext_lazy("plural", "责任单位")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -164,7 +166,7 @@ class KeyTask(models.Model):
 
     class Meta:
         verbose_name = _("重点工作")
-        verbose_name_plural = _("重点工作")
+        verbose_name_plural = pgettext_lazy("plural", "重点工作")
         ordering = ["plan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="keytask_unique_number"),
@@ -254,6 +256,13 @@ class Target(models.Model):
     )
     code = models.CharField(_("编号"), max_length=20, help_text=_("在本年度计划内唯一,如 6-02"))
     name = models.CharField(_("名称"), max_length=200)
+    # Data keeps its own language: the Chinese name is the record; an English name is optional.
+    name_en = models.CharField(
+        _("英文名称"),
+        max_length=200,
+        blank=True,
+        help_text=_("可选;英文页面显示此名称,留空则显示中文名称"),
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     direction = models.CharField(
         _("方向"), max_length=3, choices=Direction.choices, default=Direction.AT_LEAST
@@ -325,7 +334,7 @@ class Target(models.Model):
     history = HistoricalRecords(excluded_fields=["sort_order"])
 
     class Meta:
-        verbose_name = _("量化目标")
+        verbose_name = pgettext_lazy("singular", "量化目标")
         verbose_name_plural = _("量化目标")
         ordering = ["key_task__number", "sort_order", "code"]
         constraints = [
@@ -378,6 +387,13 @@ class Target(models.Model):
     @property
     def plan(self):
         return self.key_task.plan
+
+    @property
+    def display_name(self) -> str:
+        """The name for the current language: the English name on English pages when there is one."""
+        if self.name_en and (translation.get_language() or "").split("-")[0] == "en":
+            return self.name_en
+        return self.name
 
     @property
     def goal_is_derived(self) -> bool:
@@ -487,7 +503,7 @@ class Figure(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("月度数据")
+        verbose_name = pgettext_lazy("singular", "月度数据")
         verbose_name_plural = _("月度数据")
         ordering = ["target_id", "month"]
         permissions = [("review_figure", _("可审核(通过或退回)月度数据"))]

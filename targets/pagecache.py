@@ -3,8 +3,8 @@
 A page is the same for every official except the user area of the header, so a rendered page is
 cached once and the user area swapped in per request. The key holds `DataVersion` (bumped by
 every save or delete of what the pages show, see `signals.py`), today's date (lights and overdue
-problems depend on it), the path and the query string; a stale page is never served, because a
-change moves every key. Only successful GETs are cached; error pages and 400s are not.
+problems depend on it), the page's language, the path and the query string; a stale page is never
+served, because a change moves every key. Only successful GETs are cached; error pages and 400s are not.
 """
 
 import functools
@@ -14,7 +14,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import DataVersion
 
@@ -23,7 +23,8 @@ USER_AREA = re.compile(r"<!--user-area-->.*?<!--/user-area-->", re.S)
 
 def _key(request) -> str:
     query = "&".join(sorted(f"{k}={v}" for k in request.GET for v in request.GET.getlist(k)))
-    raw = f"{DataVersion.current()}|{timezone.localdate()}|{request.path}|{query}"
+    language = translation.get_language()
+    raw = f"{DataVersion.current()}|{timezone.localdate()}|{language}|{request.path}|{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

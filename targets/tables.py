@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .formatting import fmt_number, fmt_points
+from .formatting import fmt_number, fmt_points, fmt_qualified, join_list
 from .models import Target
 
 
@@ -15,8 +15,11 @@ class LightColumn(tables.Column):
 
 
 class TargetTable(tables.Table):
+    # Names the scroll box the table sits in (templates/django_tables2/scroll.html).
+    scroll_label = _("量化目标")
+
     code = tables.Column(accessor="target__code", verbose_name=_("编号"))
-    name = tables.Column(accessor="target__name", verbose_name=_("目标"))
+    name = tables.Column(accessor="target__display_name", verbose_name=_("目标"))
     key_task = tables.Column(
         accessor="target__key_task__number", verbose_name=_("重点工作"), attrs={"td": {"class": "num"}}
     )
@@ -78,8 +81,7 @@ class TargetTable(tables.Table):
             return format_html('<span class="missing">{}</span>', _("未报送"))
         if record.target.kind == Target.Kind.MILESTONE:
             return _("已完成") if figure.reached else _("未完成")
-        qualifier = {"more_than": "余", "nearly": "近"}.get(figure.value_qualifier, "")
-        return f"{fmt_number(figure.value)}{qualifier} {record.target.unit_of_measure}"
+        return f"{fmt_qualified(figure.value, figure.value_qualifier)} {record.target.unit_of_measure}"
 
     def render_completion(self, value):
         return fmt_points(value)
@@ -101,4 +103,4 @@ class TargetTable(tables.Table):
         units = record.units
         if not units:
             return format_html('<span class="missing">{}</span>', _("未明确"))
-        return "、".join(unit.name for unit in units)
+        return join_list(unit.name for unit in units)

@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import access
 from .entry import Check, Entry
+from .formatting import join_list
 from .models import Figure, Target, Unit, month_end
 
 logger = logging.getLogger(__name__)
@@ -437,13 +438,13 @@ def _check_header(values: list) -> None:
         if COLUMNS[i] in missing and actual[i] not in COLUMNS
     ]
     if missing:
-        problems.append(_("缺少列:%(cols)s") % {"cols": "、".join(f"“{c}”" for c in missing)})
+        problems.append(_("缺少列:%(cols)s") % {"cols": join_list(f"“{c}”" for c in missing)})
     if extra:
-        problems.append(_("多出列:%(cols)s") % {"cols": "、".join(f"“{c}”" for c in extra)})
+        problems.append(_("多出列:%(cols)s") % {"cols": join_list(f"“{c}”" for c in extra)})
     if renamed:
         problems.append(_("疑似改名:%(cols)s") % {"cols": ";".join(renamed)})
     if repeated:
-        problems.append(_("重复的列:%(cols)s") % {"cols": "、".join(f"“{c}”" for c in repeated)})
+        problems.append(_("重复的列:%(cols)s") % {"cols": join_list(f"“{c}”" for c in repeated)})
     if not problems:
         problems.append(_("列的顺序与模板不一致,应为:%(cols)s") % {"cols": " | ".join(COLUMNS)})
     raise WorkbookRejected(
@@ -612,7 +613,7 @@ def _read_sheet(wb) -> Upload:
     cell_rows = list(ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max(ws.max_column, len(COLUMNS))))
     formulas = [cell.coordinate for cells in cell_rows for cell in cells if _is_formula(cell)]
     if formulas:
-        listed = "、".join(formulas[:MAX_LISTED]) + ("…" if len(formulas) > MAX_LISTED else "")
+        listed = join_list(formulas[:MAX_LISTED]) + ("…" if len(formulas) > MAX_LISTED else "")
         raise WorkbookRejected(
             _("以下单元格含有公式:%(cells)s。请把公式改为直接填写的数值(复制后“选择性粘贴 → 数值”)再上传。")
             % {"cells": listed}
@@ -630,7 +631,7 @@ def _read_sheet(wb) -> Upload:
     if merged:
         raise WorkbookRejected(
             _("数据区不能有合并单元格:%(ranges)s。请取消合并后再上传。")
-            % {"ranges": "、".join(merged[:MAX_LISTED]) + ("…" if len(merged) > MAX_LISTED else "")}
+            % {"ranges": join_list(merged[:MAX_LISTED]) + ("…" if len(merged) > MAX_LISTED else "")}
         )
     if ws.max_row - header_row > MAX_ROWS:
         raise WorkbookRejected(_("数据行超过 %(n)s 行,请使用下载的模板。") % {"n": MAX_ROWS})
@@ -658,7 +659,7 @@ def _read_sheet(wb) -> Upload:
         if beyond:
             upload.errors.append(
                 _("第 %(row)s 行在表头以外的单元格(%(cells)s)有内容,请删除。")
-                % {"row": row_number, "cells": "、".join(beyond)}
+                % {"row": row_number, "cells": join_list(beyond)}
             )
         row, errors = _parse_row(row_number, list(values[: len(COLUMNS)]))
         upload.errors.extend(errors)

@@ -66,7 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware without Accept-Language: Chinese unless the user picked English.
+    "zhongyuan.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,9 +119,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-# Chinese only until an English catalogue exists; LocaleMiddleware then cannot pick a half-translated UI.
-LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese is the default and the language of the data; English has a complete catalogue in
+# locale/en (tests check that every string is translated). The page language comes only from the
+# cookie set by the header's language switcher (django's set_language view), never from the
+# browser's Accept-Language: see zhongyuan/middleware.py.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per language (DATE_FORMAT, YEAR_MONTH_FORMAT): zhongyuan/formats/<lang>/formats.py, else Django's.
+FORMAT_MODULE_PATH = ["zhongyuan.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a choice made once is kept
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -161,6 +169,7 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(8 * 3600)))
 # HTTPS settings for production behind TLS; off by default for a plain-HTTP intranet.
 SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "0"))
@@ -181,7 +190,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# bootstrap5 with the table in a labelled horizontal scroll box (templates/django_tables2/scroll.html).
+DJANGO_TABLES2_TEMPLATE = "django_tables2/scroll.html"
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import access, entry
+from ..formatting import join_list
 from ..models import Figure, Plan, Target, Unit, month_end
 
 TEMPLATE = "admin/targets/figure/month_entry.html"
@@ -282,7 +283,7 @@ def _pick_month(raw: str | None, plans: list[Plan], today: dt.date) -> dt.date:
     if month_end(month) >= today:
         raise BadRequest(_("%(month)s 尚未结束,不能填报该月数据。") % {"month": f"{month:%Y-%m}"})
     if plans and not any(p.period_start.replace(day=1) <= month <= p.period_end for p in plans):
-        years = "、".join(str(p.year) for p in plans)
+        years = join_list(str(p.year) for p in plans)
         raise BadRequest(
             _("%(month)s 不在本单位目标所属的计划年度(%(years)s年)之内。")
             % {"month": f"{month:%Y-%m}", "years": years}

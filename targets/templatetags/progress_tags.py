@@ -2,11 +2,16 @@ from decimal import Decimal
 
 from django import template
 
-from targets.formatting import fmt_number, fmt_points
+from targets.formatting import (
+    fmt_number,
+    fmt_points,
+    fmt_qualified,
+    fmt_yi_yuan,
+    fmt_yi_yuan_pair,
+    list_separator,
+)
 
 register = template.Library()
-
-QUALIFIER_SUFFIX = {"more_than": "余", "nearly": "近"}
 
 
 @register.filter
@@ -27,10 +32,25 @@ def signed_points(value: Decimal | None) -> str:
 
 @register.filter
 def figure_value(figure) -> str:
-    """A figure's value as the source wrote it: 100余, 近100."""
+    """A figure's value as the source wrote it: 100余 / more than 100, 近100 / nearly 100."""
     if figure is None or figure.value is None:
         return "—"
-    text = fmt_number(figure.value)
-    if figure.value_qualifier == "nearly":
-        return "近" + text
-    return text + QUALIFIER_SUFFIX.get(figure.value_qualifier, "")
+    return fmt_qualified(figure.value, figure.value_qualifier)
+
+
+@register.filter
+def yi_yuan(value: Decimal | None) -> str:
+    """An amount in 亿元: "12.5 亿元" on Chinese pages, "RMB 1.25 billion" on English ones."""
+    return fmt_yi_yuan(value)
+
+
+@register.simple_tag
+def yi_yuan_pair(part: Decimal | None, whole: Decimal | None) -> str:
+    """Completed against planned, in 亿元: "10 / 40 亿元" / "RMB 1 / 4 billion"."""
+    return fmt_yi_yuan_pair(part, whole)
+
+
+@register.simple_tag
+def list_sep() -> str:
+    """The separator between names in a list: 、 in Chinese, a comma in English."""
+    return list_separator()

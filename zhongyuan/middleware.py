@@ -1,0 +1,39 @@
+"""Language selection for a Chinese-first intranet.
+
+Django's LocaleMiddleware follows the browser's Accept-Language header. Here that would be wrong:
+many officials' browsers (and most phones bought abroad or set up in English) say "en" while
+the working language of the office is Chinese, and a half-familiar English page is worse for
+them than the Chinese one they expect. So the language comes only from the cookie that Django's
+`set_language` view (/i18n/setlang/, the switcher in the page header) sets when someone chooses
+a language; without that choice every page is in LANGUAGE_CODE (简体中文).
+"""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+def chosen_language(request) -> str:
+    """The language the user chose with the switcher, if it is one we offer; else LANGUAGE_CODE."""
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if code and translation.check_for_language(code):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """LocaleMiddleware that ignores Accept-Language: the language cookie or the default."""
+
+    def process_request(self, request):
+        translation.activate(chosen_language(request))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        # The page depends on the language cookie, not on Accept-Language.
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
