@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from targets import pages
+from targets import pagecache, pages
 from targets.models import Plan
 from targets.pagecache import cached_page
 
@@ -26,6 +26,7 @@ from .tables import ProjectTable
 @cached_page
 def project_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
+    pagecache.note_plan(request, plan)
     today = timezone.localdate()
     queryset = summary.annotate_for_list(plan.projects.for_ledger(), today=today)
     filterset = ProjectFilter(request.GET, queryset=queryset, plan=plan, today=today)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from targets import progress
 from targets.models import Plan
-from targets.pagecache import cached_page
+from targets.pagecache import cached_page, note_plan
 
 from . import documents, pdf, xlsx
 from .bulletin import BulletinError, build_bulletin, resolve_month
@@ -47,6 +47,7 @@ def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan, month, error = _plan_month(request, pk)
     if error:
         return error
+    note_plan(request, plan)
     bulletin = build_bulletin(plan=plan, month=month)
     month_choices = [end.replace(day=1) for end in progress.month_choices(plan, today=timezone.localdate())]
     context = documents.context_for(bulletin) | {"month": month, "month_choices": month_choices}

@@ -68,8 +68,11 @@ class Plan(models.Model):
         help_text=_("每月数据须在次月此日(含)之前报送,晚于此日为迟报"),
     )
 
+    # Moved by every change to the plan's data; keys the page cache (see DataVersion).
+    data_version = models.BigIntegerField(default=0, editable=False)
+
     objects = PlanManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["data_version"])
 
     class Meta:
         verbose_name = _("年度计划")
@@ -581,28 +584,20 @@ class FigureEvent(models.Model):
         return f"{self.figure} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-class DataVersion(models.Model):
-    """A counter bumped by every change to what the progress pages show (see `pagecache`).
+class DataVersion:
+    """Each plan's data version: bumped by every change to what its pages show (see `pagecache`).
 
-    One row. Cached pages are keyed by it, so a change anywhere makes every cached page stale
-    at once, in every server process, without any cache having to be told.
+    Cached pages remember the version of their plan; a change to a plan's targets, figures or
+    ledger moves that plan's version, so its cached pages are re-rendered and other plans' stay.
+    Kept in the database (Plan.data_version), so every server process sees a change at once.
     """
 
-    value = models.BigIntegerField(default=0)
+    @staticmethod
+    def current(plan_id: int) -> int | None:
+        return Plan.objects.filter(pk=plan_id).values_list("data_version", flat=True).first()
 
-    class Meta:
-        verbose_name = _("数据版本")
-        verbose_name_plural = _("数据版本")
-
-    def __str__(self):
-        return str(self.value)
-
-    @classmethod
-    def current(cls) -> int:
-        row = cls.objects.filter(pk=1).values_list("value", flat=True).first()
-        return row or 0
-
-    @classmethod
-    def bump(cls) -> None:
-        if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
-            cls.objects.get_or_create(pk=1, defaults={"value": 1})
+    @staticmethod
+    def bump(plans=None) -> None:
+        """Move the version of the given plans (a Plan queryset), or of every plan."""
+        queryset = Plan.objects.all() if plans is None else plans
+        queryset.update(data_version=models.F("data_version") + 1)

@@ -1,10 +1,13 @@
 """Whole-page caching for the read-only progress pages.
 
 A page is the same for every official except the user area of the header, so a rendered page is
-cached once and the user area swapped in per request. The key holds `DataVersion` (bumped by
-every save or delete of what the pages show, see `signals.py`), today's date (lights and overdue
-problems depend on it), the page's language, the path and the query string; a stale page is never
-served, because a change moves every key. Only successful GETs are cached; error pages and 400s are not.
+cached once and the user area swapped in per request. An entry is found by today's date (lights
+and overdue problems depend on it), the page's language, the path and the query string, and it
+remembers the plan the page shows and that plan's data version when rendering began. It is
+served only while the plan's version is unchanged: every save or delete of what a plan's pages
+show moves that plan's version (see `signals.py`), so a stale page is never served, and a figure
+entered for one district leaves the other districts' cached pages alone. Only successful GETs
+of views that named their plan (`note_plan`) are cached; error pages and 400s are not.
 """
 
 import functools
@@ -13,6 +16,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -21,10 +25,15 @@ from .models import DataVersion
 USER_AREA = re.compile(r"<!--user-area-->.*?<!--/user-area-->", re.S)
 
 
+def note_plan(request, plan) -> None:
+    """Tell the cache which plan this page shows, with the version it was read at."""
+    request.page_plan = (plan.pk, plan.data_version)
+
+
 def _key(request) -> str:
     query = "&".join(sorted(f"{k}={v}" for k in request.GET for v in request.GET.getlist(k)))
     language = translation.get_language()
-    raw = f"{DataVersion.current()}|{timezone.localdate()}|{language}|{request.path}|{query}"
+    raw = f"{timezone.localdate()}|{language}|{request.path}|{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -37,7 +46,7 @@ def _user_area(request) -> str:
 
 
 def cached_page(view):
-    """Serve the view's 200 GET responses from the cache while the data has not changed."""
+    """Serve the view's 200 GET responses from the cache while its plan's data has not changed."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -46,15 +55,20 @@ def cached_page(view):
         key = _key(request)
         cached = cache.get(key)
         if cached is not None:
-            from django.http import HttpResponse
-
-            body = USER_AREA.sub(lambda _m: _user_area(request), cached, count=1)
-            return HttpResponse(body, content_type="text/html; charset=utf-8")
+            plan_id, version, body = cached
+            if DataVersion.current(plan_id) == version:
+                body = USER_AREA.sub(lambda _m: _user_area(request), body, count=1)
+                return HttpResponse(body, content_type="text/html; charset=utf-8")
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        page_plan = getattr(request, "page_plan", None)
+        if (
+            page_plan is not None
+            and response.status_code == 200
+            and response["Content-Type"].startswith("text/html")
+        ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cache.set(key, response.content.decode(), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (*page_plan, response.content.decode()), settings.PAGE_CACHE_SECONDS)
         return response
 
     return wrapper

@@ -6,12 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import progress
+from . import pagecache, progress
 from .models import Plan
 
 
 def as_of_or_error(request: HttpRequest, plan: Plan) -> tuple[dt.date | None, HttpResponse | None]:
-    """The page's as-of date, or a 400 response explaining what is wrong with it."""
+    """The page's as-of date, or a 400 response explaining what is wrong with it.
+
+    Also names the page's plan for the page cache.
+    """
+    pagecache.note_plan(request, plan)
     try:
         return progress.resolve_as_of(request.GET.get("as_of"), plan, today=timezone.localdate()), None
     except progress.AsOfError as exc:

@@ -15,6 +15,11 @@ from .factories import make_figure, make_target, make_user
 pytestmark = pytest.mark.django_db
 
 
+def rendered_in_full(response) -> bool:
+    # A cache hit renders only the header's user area, whose context has no page data.
+    return response.context is not None and "overall" in response.context
+
+
 @pytest.fixture
 def page(plan, task):
     target = make_target(task, "1-01")
@@ -44,13 +49,13 @@ def test_a_change_to_the_data_makes_the_page_fresh(client, page):
     client.force_login(make_user("alice"))
     before = client.get(url).context["overall"].counts
     assert dict(before) == {"not_reported": 1}
-    version = DataVersion.current()
+    version = DataVersion.current(figure.target.key_task.plan_id)
     reviewer = make_user("rev")
     assign_role(reviewer, REVIEWER)
     review.approve([figure], user=reviewer)
-    assert DataVersion.current() > version
+    assert DataVersion.current(figure.target.key_task.plan_id) > version
     after = client.get(url)
-    assert after.context is not None  # rendered again, not served from the cache
+    assert rendered_in_full(after)  # rendered again, not served from the cache
     assert dict(after.context["overall"].counts) == {"on_track": 1}
     assert Figure.objects.get().value == Decimal(60)
 
@@ -62,3 +67,16 @@ def test_error_pages_are_not_cached(client, page):
     assert client.get(bad).status_code == 400
     assert client.get(bad).status_code == 400
     assert client.get(url).status_code == 200
+
+
+def test_a_change_in_another_plan_leaves_the_page_cached(client, page):
+    from .factories import make_plan, make_task
+
+    url, _figure = page
+    client.force_login(make_user("alice"))
+    assert rendered_in_full(client.get(url))
+    other = make_plan(district="别的区")
+    make_target(make_task(other, 1), "1-01")
+    cached = client.get(url)
+    assert cached.status_code == 200
+    assert not rendered_in_full(cached)  # served from the cache
