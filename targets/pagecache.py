@@ -17,8 +17,10 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from .models import DataVersion
 
@@ -37,12 +39,34 @@ def _key(request) -> str:
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+_TOKEN = "PAGECACHECSRFTOKEN"
+_NEXT = "PAGECACHENEXTPATH"
+
+
+class _NextPath:
+    """Stands in for the request while the user area is rendered once for a user and language."""
+
+    @staticmethod
+    def get_full_path() -> str:
+        return _NEXT
+
+
 def _user_area(request) -> str:
-    return (
-        "<!--user-area-->"
-        + render_to_string("_user_area.html", {"user": request.user}, request=request)
-        + "<!--/user-area-->"
-    )
+    """The header's user area for this request.
+
+    Rendering it took about 1 ms, a quarter of a cached page's cost, so it is rendered once per
+    user and language with stand-ins for the two per-request parts, the CSRF token and the page's
+    path, which are filled in here.
+    """
+    user = request.user
+    key = f"user-area:{user.pk}:{user.get_username()}:{user.is_staff}:{translation.get_language()}"
+    area = cache.get(key)
+    if area is None:
+        context = {"user": user, "csrf_token": _TOKEN, "request": _NextPath}
+        area = render_to_string("_user_area.html", context)
+        cache.set(key, area, settings.PAGE_CACHE_SECONDS)
+    area = area.replace(_TOKEN, get_token(request)).replace(_NEXT, escape(request.get_full_path()))
+    return "<!--user-area-->" + area + "<!--/user-area-->"
 
 
 def cached_page(view):
