@@ -1,6 +1,19 @@
 import pytest
 
 
+@pytest.fixture
+def viewer(db):
+    from targets.tests.factories import make_user
+
+    return make_user("viewer")
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Tests create many users; the production hasher is deliberately slow.

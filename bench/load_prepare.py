@@ -40,27 +40,13 @@ def target_step(client: int, index: int) -> int:
 
 def prepare(clients: int, pairs: int, per_unit: int) -> dict:
     setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.urls import reverse
 
+    from bench.prepare import session_for
     from targets.models import DataVersion, KeyTask, Plan, Target, Unit
     from targets.roles import REPORTER, assign_role
-
-    # As bench.prepare does: what a password login stores, with the backend that checks passwords.
-    backends = settings.AUTHENTICATION_BACKENDS
-    backend = next((b for b in backends if b.endswith(".ModelBackend")), backends[-1])
-
-    def session_for(user) -> str:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = backend
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.set_expiry(24 * 3600)
-        store.save()
-        return store.session_key
 
     def reporter(username: str):
         user, created = get_user_model().objects.get_or_create(username=username)

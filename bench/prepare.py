@@ -18,29 +18,30 @@ from bench.django_env import setup
 SYNTHETIC = "合成区"
 
 
+def session_for(user) -> str:
+    """A logged-in session for the user, as a password login through the ModelBackend stores it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    backends = settings.AUTHENTICATION_BACKENDS
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = next((b for b in backends if b.endswith(".ModelBackend")), backends[-1])
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.set_expiry(24 * 3600)
+    store.save()
+    return store.session_key
+
+
 def main() -> None:
     setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count, Q
     from django.urls import NoReverseMatch, reverse
 
     from targets.models import Figure, Plan, Target, Unit
-
-    # The backend a password login records: the one that checks passwords against the user table.
-    backends = settings.AUTHENTICATION_BACKENDS
-    backend = next((b for b in backends if b.endswith(".ModelBackend")), backends[-1])
-
-    def session_for(user) -> str:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = backend
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.set_expiry(24 * 3600)
-        store.save()
-        return store.session_key
 
     def user(username: str, group: str, staff: bool):
         account, created = get_user_model().objects.get_or_create(

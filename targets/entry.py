@@ -182,15 +182,7 @@ def check_entries(entries: Sequence[Entry], *, user, today: dt.date | None = Non
     return checks
 
 
-_FIELDS = [
-    "value",
-    "reached",
-    "reached_on",
-    "progress_note",
-    "problems",
-    "correction_reason",
-    "anomaly_note",
-]
+_FIELDS = Figure.ENTRY_FIELDS
 
 
 def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> list[Figure]:

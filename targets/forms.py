@@ -42,17 +42,7 @@ class FigureAdminForm(forms.ModelForm):
 
     class Meta:
         model = Figure
-        fields = [
-            "target",
-            "month",
-            "value",
-            "reached",
-            "reached_on",
-            "progress_note",
-            "problems",
-            "correction_reason",
-            "anomaly_note",
-        ]
+        fields = ["target", "month", *Figure.ENTRY_FIELDS]
         widgets = {
             "progress_note": forms.Textarea(attrs={"rows": 3}),
             "problems": forms.Textarea(attrs={"rows": 3}),

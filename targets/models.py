@@ -502,6 +502,17 @@ class Figure(models.Model):
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
+    # What a person types for a target and month, on every entry path (admin form, monthly page, Excel).
+    ENTRY_FIELDS = (
+        "value",
+        "reached",
+        "reached_on",
+        "progress_note",
+        "problems",
+        "correction_reason",
+        "anomaly_note",
+    )
+
     objects = FigureManager()
     history = HistoricalRecords()
 

@@ -11,19 +11,13 @@ from django.urls import reverse
 from projects.ledger import InvestmentCompletion, StageRate
 from projects.tables import ProjectTable
 from targets.models import Figure, LedgerMeasure
-from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
+from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit
 
 from .factories import make_group, make_investment, make_problem, make_project
 
 pytestmark = pytest.mark.django_db
 
 MAR, JUN, JUL = dt.date(2020, 3, 1), dt.date(2020, 6, 1), dt.date(2020, 7, 1)
-
-
-@pytest.fixture
-def viewer_client(client, db):
-    client.force_login(make_user("viewer"))
-    return client
 
 
 @pytest.fixture

@@ -1,17 +1,6 @@
 import pytest
 
-from .factories import make_plan, make_task, make_user
-
-
-@pytest.fixture
-def viewer(db):
-    return make_user("viewer")
-
-
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
+from .factories import make_plan, make_task
 
 
 @pytest.fixture
