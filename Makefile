@@ -47,7 +47,13 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/<file>" && exit 2)
 	$(DEV_ENV) $(PY) manage.py restore_db $(FILE)
 
-test: install-dev
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json; injected
+# into the test browser from node_modules, never fetched from a CDN.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install-dev node_modules/axe-core/axe.min.js
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -73,4 +79,4 @@ loadtest: install
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules
