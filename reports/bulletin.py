@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects import summary as project_summary
 from projects.models import Problem
@@ -152,7 +152,11 @@ class Headline:
                 if lights[0] is Light.BEHIND and self.seriously_behind:
                     piece += _("(其中严重滞后%(n)s项)") % {"n": self.seriously_behind}
                 pieces.append(piece)
-        return _("截至%(month)s底,全区%(total)s项量化目标中%(parts)s。") % {
+        return ngettext(
+            "截至%(month)s底,全区%(total)s项量化目标中%(parts)s。",
+            "截至%(month)s底,全区%(total)s项量化目标中%(parts)s。",
+            self.total,
+        ) % {
             "month": month_label(self.as_of),
             "total": self.total,
             "parts": join_list(pieces),

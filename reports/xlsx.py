@@ -1,14 +1,16 @@
 """The bulletin as an Excel workbook: the same tables as the printed page, one sheet each.
 
-Headers are Chinese; counts, values and percentages are stored as numbers (percentages as points,
-e.g. 56.9 for 56.9%, as printed), so a reader can sort and sum them. A target without an
-approved figure says 未报送 in its value cell.
+Sheet names, headers and labels follow the active language (the request's, as on the HTML
+bulletin); the data (names, units, sentences from the plan) keeps its own language. Counts,
+values and percentages are stored as numbers (percentages as points, e.g. 56.9 for 56.9%, as
+printed), so a reader can sort and sum them. A target without an approved figure says 未报送
+(Not reported) in its value cell.
 """
 
 import io
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -25,6 +27,18 @@ SHEET_RANKING = "单位排名"
 SHEET_PROBLEMS = "问题清单"
 SHEET_GROUPS = "项目分组"
 SHEET_INDICATORS = "监测指标"
+
+# The sheet names as shown, in the active language. Excel allows at most 31 characters and none
+# of : \ / ? * [ ].
+SHEET_TITLES = {
+    SHEET_HEADLINE: pgettext_lazy("bulletin sheet", "概况"),
+    SHEET_TARGETS: pgettext_lazy("bulletin sheet", "分项目标"),
+    SHEET_ATTENTION: pgettext_lazy("bulletin sheet", "滞后逾期"),
+    SHEET_RANKING: pgettext_lazy("bulletin sheet", "单位排名"),
+    SHEET_PROBLEMS: pgettext_lazy("bulletin sheet", "问题清单"),
+    SHEET_GROUPS: pgettext_lazy("bulletin sheet", "项目分组"),
+    SHEET_INDICATORS: pgettext_lazy("bulletin sheet", "监测指标"),
+}
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
@@ -282,7 +296,11 @@ def _groups(ws: Worksheet, bulletin: Bulletin) -> None:
         ws.cell(
             row=end + 1,
             column=1,
-            value=_("另有 %(n)s 个分组台账中尚无项目、文件也未说明数量,未列出。")
+            value=ngettext(
+                "另有 %(n)s 个分组台账中尚无项目、文件也未说明数量,未列出。",
+                "另有 %(n)s 个分组台账中尚无项目、文件也未说明数量,未列出。",
+                bulletin.omitted_group_count,
+            )
             % {"n": bulletin.omitted_group_count},
         )
 
@@ -330,7 +348,7 @@ def build_workbook(bulletin: Bulletin) -> Workbook:
     ]
     for index, (title, write) in enumerate(sheets):
         ws = workbook.active if index == 0 else workbook.create_sheet()
-        ws.title = title
+        ws.title = str(SHEET_TITLES[title])
         write(ws, bulletin)
     return workbook
 

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, entry, review
@@ -265,19 +266,23 @@ class FigureAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("报送所选数据(提交审核)"))
     def submit_selected(self, request, queryset):
         moved = review.submit(queryset.select_related("target"), user=request.user)
-        self._report(request, queryset, moved, _("已报送 %(n)s 条"))
+        self._report(request, queryset, moved, lambda n: ngettext("已报送 %(n)s 条", "已报送 %(n)s 条", n))
 
     @admin.action(description=_("审核通过所选数据"))
     def approve_selected(self, request, queryset):
         moved = review.approve(queryset, user=request.user)
-        self._report(request, queryset, moved, _("已审核通过 %(n)s 条"))
+        self._report(
+            request, queryset, moved, lambda n: ngettext("已审核通过 %(n)s 条", "已审核通过 %(n)s 条", n)
+        )
 
     @admin.action(description=_("退回所选数据(需填写原因)"))
     def return_selected(self, request, queryset):
         form = ReturnForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             moved = review.send_back(queryset, user=request.user, reason=form.cleaned_data["reason"])
-            self._report(request, queryset, moved, _("已退回 %(n)s 条"))
+            self._report(
+                request, queryset, moved, lambda n: ngettext("已退回 %(n)s 条", "已退回 %(n)s 条", n)
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -290,14 +295,20 @@ class FigureAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/targets/figure/return_form.html", context)
 
     def _report(self, request, queryset, moved, template):
+        """`template(n)` is the message for n figures moved, in the form for n."""
         skipped = queryset.count() - len(moved)
         self.message_user(
-            request, template % {"n": len(moved)}, messages.SUCCESS if moved else messages.WARNING
+            request, template(len(moved)) % {"n": len(moved)}, messages.SUCCESS if moved else messages.WARNING
         )
         if skipped:
             self.message_user(
                 request,
-                _("%(n)s 条因状态不符或无权操作而未处理。") % {"n": skipped},
+                ngettext(
+                    "%(n)s 条因状态不符或无权操作而未处理。",
+                    "%(n)s 条因状态不符或无权操作而未处理。",
+                    skipped,
+                )
+                % {"n": skipped},
                 messages.WARNING,
             )
 

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import access, entry
 from ..formatting import join_list
@@ -380,13 +380,22 @@ def month_entry_view(request):
                 for form, check in zip(forms_to_save, rejected.checks, strict=True):
                     form.show_check(check)
                 problems = sum(1 for check in rejected.checks if not check.ok)
-                rejected_note = _(
+                rejected_note = ngettext(
                     "未保存任何数据:有 %(n)s 行需要修改。红色为错误;橙色为提醒,请核对数值,"
-                    "确认无误后在“异常说明”中说明原因再保存。"
+                    "确认无误后在“异常说明”中说明原因再保存。",
+                    "未保存任何数据:有 %(n)s 行需要修改。红色为错误;橙色为提醒,请核对数值,"
+                    "确认无误后在“异常说明”中说明原因再保存。",
+                    problems,
                 ) % {"n": problems}
             else:
-                template = _("已保存并报送审核 %(n)s 条数据。") if submit else _("已保存草稿 %(n)s 条数据。")
-                messages.success(request, template % {"n": len(saved)})
+                n = len(saved)
+                if submit:
+                    message = ngettext(
+                        "已保存并报送审核 %(n)s 条数据。", "已保存并报送审核 %(n)s 条数据。", n
+                    )
+                else:
+                    message = ngettext("已保存草稿 %(n)s 条数据。", "已保存草稿 %(n)s 条数据。", n)
+                messages.success(request, message % {"n": n})
                 return _redirect(unit, month)
         else:
             rejected_note = _("未保存任何数据:请按提示修改标出的内容后重新保存。")

@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import access, entry, xlsx_io
 from ..models import Figure, Unit
@@ -227,6 +227,11 @@ def _confirm(request):
         )
     messages.success(
         request,
-        _("已导入 %(n)s 条月度数据,保存为草稿;请核对后报送审核。") % {"n": len(saved)},
+        ngettext(
+            "已导入 %(n)s 条月度数据,保存为草稿;请核对后报送审核。",
+            "已导入 %(n)s 条月度数据,保存为草稿;请核对后报送审核。",
+            len(saved),
+        )
+        % {"n": len(saved)},
     )
     return redirect("admin:targets_figure_changelist")

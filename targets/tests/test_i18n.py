@@ -99,7 +99,7 @@ def test_bulletin_in_english(viewer_client, plan, target):
     html = page(viewer_client, url)
     assert "<h2>1. Overview</h2>" in html
     assert (
-        "As of the end of June 2020, the district’s 1 quantified targets stand at: "
+        "As of the end of June 2020, the district’s 1 quantified target stands at: "
         "Achieved 0, On track 1, Behind 0, Overdue 0." in html
     )
     assert '<option value="2020-06" selected>June 2020</option>' in html

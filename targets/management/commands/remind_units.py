@@ -12,6 +12,7 @@ from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from targets import compliance
 from targets.models import Plan, Unit
@@ -88,7 +89,14 @@ class Command(BaseCommand):
 
         if dry_run:
             sent = 0
-            self.stdout.write(_("(试运行,未发送邮件;实际将发送 %(n)s 封)") % {"n": len(messages)})
+            self.stdout.write(
+                ngettext(
+                    "(试运行,未发送邮件;实际将发送 %(n)s 封)",
+                    "(试运行,未发送邮件;实际将发送 %(n)s 封)",
+                    len(messages),
+                )
+                % {"n": len(messages)}
+            )
         else:
             sent = send_mass_mail(messages, fail_silently=False) if messages else 0
         self.stdout.write(f"reminders: {len(to_remind)} units, {sent} emails sent")
