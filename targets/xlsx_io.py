@@ -5,6 +5,12 @@ an uploaded file and its layout and returns the typed rows; `prepare` matches th
 targets and stored figures and turns the changed ones into `entry.Entry` objects, which the
 caller checks and saves through `entry.check_entries` / `entry.save_entries` like every other
 entry path. Nothing here touches the request or stores anything.
+
+The workbook is written in the active language (sheet name, labels, headers, instructions, the
+yes/no choices) and so are the messages; the data (unit and target names, notes) keeps its own.
+A file is read whichever language it was downloaded in: the header, the labels and the yes/no
+cells are recognised in Chinese and in English. Columns are known by their Chinese header, the
+keys below (`CODE` …); `column_title` gives a column's header in the active language.
 """
 
 import datetime as dt
@@ -18,7 +24,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -36,6 +44,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 SHEET_TITLE = "月度数据"
 UNIT_LABEL = "责任单位"
 MONTH_LABEL = "月份"
+# The languages a workbook can be written in, and so read back from: the site's languages.
+LANGUAGES = ("zh-hans", "en")
 
 CODE = "编号"
 NAME = "目标名称"
@@ -78,13 +88,35 @@ TEXT_FIELDS = {
     ANOMALY: "anomaly_note",
 }
 
+# The headers as written in the active language. The English headers of a downloaded template
+# are read back, so changing one of their translations makes older English templates unreadable.
+_TITLES = {
+    CODE: pgettext_lazy("excel column", "编号"),
+    NAME: pgettext_lazy("excel column", "目标名称"),
+    MEASURE: pgettext_lazy("excel column", "计量单位"),
+    GOAL: pgettext_lazy("excel column", "目标值"),
+    PREVIOUS: pgettext_lazy("excel column", "上月数值"),
+    VALUE: pgettext_lazy("excel column", "本月数值"),
+    REACHED: pgettext_lazy("excel column", "是否完成(里程碑)"),
+    REACHED_ON: pgettext_lazy("excel column", "完成日期"),
+    PROGRESS: pgettext_lazy("excel column", "进展情况"),
+    PROBLEMS: pgettext_lazy("excel column", "存在问题"),
+    CORRECTION: pgettext_lazy("excel column", "更正原因"),
+    ANOMALY: pgettext_lazy("excel column", "异常说明"),
+    TARGET_ID: pgettext_lazy("excel column", "目标ID"),
+    VERSION: pgettext_lazy("excel column", "数据版本"),
+    SHEET_TITLE: pgettext_lazy("excel sheet", "月度数据"),
+    UNIT_LABEL: pgettext_lazy("excel label", "责任单位"),
+    MONTH_LABEL: pgettext_lazy("excel label", "月份"),
+}
+
 INSTRUCTIONS = [
-    "仅填写白色单元格;灰色单元格为只读信息,请勿修改。",
-    "“本月数值”填写截至本月末的累计值或水平值,须为数字(最多两位小数),不要填写公式或文字。",
-    "里程碑目标不填数值,在“是否完成(里程碑)”中选“是”或“否”;已完成的填写“完成日期”。",
-    "累计值低于上月时须填写“更正原因”;数值明显异常时须在“异常说明”中说明。",
-    "请勿增删、重命名或移动列,不要合并单元格;本月无需填报的目标整行留空即可。",
-    "上传后系统先显示预览,确认后保存为草稿,仍需在系统中报送审核。",
+    gettext_noop("仅填写白色单元格;灰色单元格为只读信息,请勿修改。"),
+    gettext_noop("“本月数值”填写截至本月末的累计值或水平值,须为数字(最多两位小数),不要填写公式或文字。"),
+    gettext_noop("里程碑目标不填数值,在“是否完成(里程碑)”中选“是”或“否”;已完成的填写“完成日期”。"),
+    gettext_noop("累计值低于上月时须填写“更正原因”;数值明显异常时须在“异常说明”中说明。"),
+    gettext_noop("请勿增删、重命名或移动列,不要合并单元格;本月无需填报的目标整行留空即可。"),
+    gettext_noop("上传后系统先显示预览,确认后保存为草稿,仍需在系统中报送审核。"),
 ]
 HEADER_ROW = 4 + len(INSTRUCTIONS) + 1
 
@@ -131,6 +163,41 @@ class WorkbookRejected(Exception):
         self.messages = [messages] if isinstance(messages, str) else list(messages)
         self.status = status
         super().__init__("; ".join(self.messages))
+
+
+def column_title(key: str) -> str:
+    """The header of column `key` (or the sheet name or a label) in the active language."""
+    return str(_TITLES[key])
+
+
+def _yes() -> str:
+    return pgettext("excel yes/no", "是")
+
+
+def _no() -> str:
+    return pgettext("excel yes/no", "否")
+
+
+def _semicolon() -> str:
+    return pgettext("between items of a message", ";")
+
+
+def _in_every_language(function) -> dict[str, object]:
+    """`function()` with each language active in turn, by language."""
+    results = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            results[language] = function()
+    return results
+
+
+def _headers_by_language() -> dict[str, list[str]]:
+    return _in_every_language(lambda: [column_title(key) for key in COLUMNS])
+
+
+def _known(key: str) -> set[str]:
+    """What `key`'s header or label may say in a file, in any language, case folded."""
+    return {text.casefold() for text in _in_every_language(lambda: column_title(key)).values()}
 
 
 def parse_month(raw) -> dt.date | None:
@@ -206,18 +273,18 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET_TITLE
+    ws.title = column_title(SHEET_TITLE)
     _put(ws["A1"], _("月度数据填报表")).font = Font(bold=True, size=14)
-    _put(ws["A2"], UNIT_LABEL).font = Font(bold=True)
+    _put(ws["A2"], column_title(UNIT_LABEL)).font = Font(bold=True)
     _put(ws["B2"], unit.name)
-    _put(ws["A3"], MONTH_LABEL).font = Font(bold=True)
+    _put(ws["A3"], column_title(MONTH_LABEL)).font = Font(bold=True)
     _put(ws["B3"], month.strftime("%Y-%m"))
     _put(ws["A4"], _("填报说明")).font = Font(bold=True)
     for offset, line in enumerate(INSTRUCTIONS):
         _put(ws.cell(row=4 + offset, column=2), f"{offset + 1}. {_(line)}")
 
     for col, title in enumerate(COLUMNS, start=1):
-        cell = _put(ws.cell(row=HEADER_ROW, column=col), title)
+        cell = _put(ws.cell(row=HEADER_ROW, column=col), column_title(title))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -244,7 +311,7 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
         if current is not None:
             values |= {
                 VALUE: _number(current.value),
-                REACHED: None if current.reached is None else ("是" if current.reached else "否"),
+                REACHED: None if current.reached is None else (_yes() if current.reached else _no()),
                 REACHED_ON: current.reached_on,
                 PROGRESS: current.progress_note,
                 PROBLEMS: current.problems,
@@ -273,11 +340,11 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
         col = get_column_letter
         yes_no = DataValidation(
             type="list",
-            formula1='"是,否"',
+            formula1=f'"{_yes()},{_no()}"',
             allow_blank=True,
             showErrorMessage=True,
             errorTitle=_("是否完成"),
-            error=_("请选择“是”或“否”。"),
+            error=_("请选择“%(yes)s”或“%(no)s”。") % {"yes": _yes(), "no": _no()},
         )
         yes_no.add(f"{col(COLUMNS.index(REACHED) + 1)}{first}:{col(COLUMNS.index(REACHED) + 1)}{last}")
         number = DataValidation(
@@ -286,7 +353,7 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
             formula1="0",
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle=_("本月数值"),
+            errorTitle=column_title(VALUE),
             error=_("请填写不小于 0 的数字。"),
         )
         number.add(f"{col(COLUMNS.index(VALUE) + 1)}{first}:{col(COLUMNS.index(VALUE) + 1)}{last}")
@@ -305,7 +372,8 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
 
 def template_filename(unit: Unit, month: dt.date) -> str:
     name = re.sub(r'[\\/:*?"<>|\s]+', "_", unit.name).strip("_") or "unit"
-    return f"月度数据_{name}_{month:%Y-%m}.xlsx"
+    prefix = pgettext("excel file name", "月度数据")
+    return f"{prefix}_{name}_{month:%Y-%m}.xlsx"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -407,49 +475,77 @@ def _label(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _header_keys() -> dict[str, str]:
+    """Every header in every language (case folded) → its column's key."""
+    return {
+        title.casefold(): key
+        for titles in _headers_by_language().values()
+        for key, title in zip(COLUMNS, titles, strict=True)
+    }
+
+
 def _find_header(grid: list[list]) -> int | None:
     """Index in `grid` of the row that looks most like the header (at least three labels)."""
+    keys = _header_keys()
     best, best_hits = None, 2
     for index, values in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for v in values if _label(v) in COLUMNS)
+        hits = sum(1 for v in values if _label(v).casefold() in keys)
         if hits > best_hits:
             best, best_hits = index, hits
     return best
 
 
 def _check_header(values: list) -> None:
+    """Refuse a header that is not the template's, in either language, naming what differs.
+
+    The expected headers are named in the language most of the file's headers are in.
+    """
     actual = [_label(v) for v in values]
     while actual and not actual[-1]:
         actual.pop()
-    if actual == COLUMNS:
+    keys = _header_keys()
+    found = [keys.get(label.casefold()) for label in actual]
+    if found == COLUMNS:
         return
+    by_language = _headers_by_language()
+    folded = {label.casefold() for label in actual}
+    language = max(
+        LANGUAGES,
+        key=lambda lang: (
+            sum(t.casefold() in folded for t in by_language[lang]),
+            lang == translation.get_language(),
+        ),
+    )
+    shown = dict(zip(COLUMNS, by_language[language], strict=True))
     problems = []
-    missing = [c for c in COLUMNS if c not in actual]
+    missing = [key for key in COLUMNS if key not in found]
     extra = [
-        c or _("(第 %(col)s 列表头为空)") % {"col": get_column_letter(i + 1)}
-        for i, c in enumerate(actual)
-        if c not in COLUMNS
+        label or _("(第 %(col)s 列表头为空)") % {"col": get_column_letter(i + 1)}
+        for i, (label, key) in enumerate(zip(actual, found, strict=True))
+        if key is None
     ]
-    repeated = sorted({c for c in actual if c in COLUMNS and actual.count(c) > 1}, key=COLUMNS.index)
+    repeated = sorted({key for key in found if key is not None and found.count(key) > 1}, key=COLUMNS.index)
     renamed = [
         _("%(col)s 列“%(was)s”应为“%(want)s”")
-        % {"col": get_column_letter(i + 1), "was": actual[i] or _("空白"), "want": COLUMNS[i]}
+        % {"col": get_column_letter(i + 1), "was": actual[i] or _("空白"), "want": shown[COLUMNS[i]]}
         for i in range(min(len(actual), len(COLUMNS)))
-        if COLUMNS[i] in missing and actual[i] not in COLUMNS
+        if COLUMNS[i] in missing and found[i] is None
     ]
     if missing:
-        problems.append(_("缺少列:%(cols)s") % {"cols": join_list(f"“{c}”" for c in missing)})
+        problems.append(_("缺少列:%(cols)s") % {"cols": join_list(f"“{shown[key]}”" for key in missing)})
     if extra:
         problems.append(_("多出列:%(cols)s") % {"cols": join_list(f"“{c}”" for c in extra)})
     if renamed:
-        problems.append(_("疑似改名:%(cols)s") % {"cols": ";".join(renamed)})
+        problems.append(_("疑似改名:%(cols)s") % {"cols": _semicolon().join(renamed)})
     if repeated:
-        problems.append(_("重复的列:%(cols)s") % {"cols": join_list(f"“{c}”" for c in repeated)})
+        problems.append(_("重复的列:%(cols)s") % {"cols": join_list(f"“{shown[key]}”" for key in repeated)})
     if not problems:
-        problems.append(_("列的顺序与模板不一致,应为:%(cols)s") % {"cols": " | ".join(COLUMNS)})
+        problems.append(
+            _("列的顺序与模板不一致,应为:%(cols)s") % {"cols": " | ".join(shown[key] for key in COLUMNS)}
+        )
     raise WorkbookRejected(
         _("表头与模板不一致(%(problems)s)。请使用下载的模板,不要增删、重命名或移动列。")
-        % {"problems": ";".join(problems)}
+        % {"problems": _semicolon().join(problems)}
     )
 
 
@@ -462,11 +558,11 @@ def _is_formula(cell) -> bool:
     return type(value).__name__ in {"ArrayFormula", "DataTableFormula"}
 
 
-def _cell_name(row: int, column_title: str) -> str:
+def _cell_name(row: int, key: str) -> str:
     return _("第 %(row)s 行“%(col)s”列(%(ref)s)") % {
         "row": row,
-        "col": column_title,
-        "ref": f"{get_column_letter(COLUMNS.index(column_title) + 1)}{row}",
+        "col": column_title(key),
+        "ref": f"{get_column_letter(COLUMNS.index(key) + 1)}{row}",
     }
 
 
@@ -527,11 +623,20 @@ def _to_date(raw, where: str) -> dt.date | None:
 
 
 def _to_bool(raw, where: str) -> bool | None:
+    """True or False from 是/否 or Yes/No (any case), whichever language the file is in."""
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip() in {"是", "否"}:
-        return raw.strip() == "是"
-    raise ValueError(_("%(where)s只能填“是”或“否”,实为“%(raw)s”。") % {"where": where, "raw": _shorten(raw)})
+    if isinstance(raw, str):
+        text = raw.strip().casefold()
+        words = _in_every_language(lambda: (_yes().casefold(), _no().casefold()))
+        if text in {yes for yes, _no_word in words.values()}:
+            return True
+        if text in {no for _yes_word, no in words.values()}:
+            return False
+    raise ValueError(
+        _("%(where)s只能填“%(yes)s”或“%(no)s”,实为“%(raw)s”。")
+        % {"where": where, "yes": _yes(), "no": _no(), "raw": _shorten(raw)}
+    )
 
 
 def _to_text(raw, where: str) -> str:
@@ -604,7 +709,8 @@ def _read_sheet(wb) -> Upload:
     sheets = [s for s in wb.worksheets if isinstance(s, Worksheet)]
     if not sheets:
         raise WorkbookRejected(_("文件中没有工作表,请使用下载的模板。"))
-    ws = next((s for s in sheets if s.title == SHEET_TITLE), sheets[0])
+    sheet_titles = _known(SHEET_TITLE)
+    ws = next((s for s in sheets if s.title.casefold() in sheet_titles), sheets[0])
     if ws.max_row > MAX_ROWS + HEADER_SEARCH_ROWS or ws.max_column > MAX_COLUMNS:
         raise WorkbookRejected(
             _("工作表过大(%(rows)s 行 × %(cols)s 列),不像是填报模板,请使用下载的模板。")
@@ -623,7 +729,7 @@ def _read_sheet(wb) -> Upload:
     if header_index is None:
         raise WorkbookRejected(
             _("未找到表头行(%(cols)s)。请使用下载的模板,不要删除表头。")
-            % {"cols": " | ".join(VISIBLE_COLUMNS)}
+            % {"cols": " | ".join(column_title(key) for key in VISIBLE_COLUMNS)}
         )
     _check_header(grid[header_index])
     header_row = header_index + 1
@@ -637,11 +743,12 @@ def _read_sheet(wb) -> Upload:
         raise WorkbookRejected(_("数据行超过 %(n)s 行,请使用下载的模板。") % {"n": MAX_ROWS})
 
     unit_name = month_text = None
+    unit_labels, month_labels = _known(UNIT_LABEL), _known(MONTH_LABEL)
     for values in grid[:header_index]:
-        label = _label(values[0]) if values else ""
-        if label == UNIT_LABEL and len(values) > 1:
+        label = _label(values[0]).casefold() if values else ""
+        if label in unit_labels and len(values) > 1:
             unit_name = _label(values[1]) or None
-        elif label == MONTH_LABEL and len(values) > 1:
+        elif label in month_labels and len(values) > 1:
             month_text = values[1]
     upload = Upload(
         unit_name=unit_name,
@@ -768,14 +875,24 @@ def prepare(upload: Upload, *, unit: Unit, month: dt.date, user) -> Prepared:
             continue
         if target.kind == Target.Kind.MILESTONE and row.value is not None:
             result.errors.append(
-                _("%(where)s:“%(code)s”是里程碑目标,不填“本月数值”,请填写“是否完成(里程碑)”。")
-                % {"where": where, "code": row.code}
+                _("%(where)s:“%(code)s”是里程碑目标,不填“%(value)s”,请填写“%(reached)s”。")
+                % {
+                    "where": where,
+                    "code": row.code,
+                    "value": column_title(VALUE),
+                    "reached": column_title(REACHED),
+                }
             )
             continue
         if target.kind != Target.Kind.MILESTONE and (row.reached is not None or row.reached_on is not None):
             result.errors.append(
-                _("%(where)s:“%(code)s”不是里程碑目标,“是否完成(里程碑)”和“完成日期”请留空。")
-                % {"where": where, "code": row.code}
+                _("%(where)s:“%(code)s”不是里程碑目标,“%(reached)s”和“%(reached_on)s”请留空。")
+                % {
+                    "where": where,
+                    "code": row.code,
+                    "reached": column_title(REACHED),
+                    "reached_on": column_title(REACHED_ON),
+                }
             )
             continue
         entry = Entry(
@@ -879,7 +996,10 @@ def _shown(target: Target, value, reached, reached_on) -> str:
 
 def _messages(messages: dict[str, str]) -> list[str]:
     return [
-        f"{FIELD_LABELS[name]}:{text}" if name in FIELD_LABELS else text for name, text in messages.items()
+        _("%(field)s:%(message)s") % {"field": column_title(FIELD_LABELS[name]), "message": text}
+        if name in FIELD_LABELS
+        else text
+        for name, text in messages.items()
     ]
 
 
@@ -897,7 +1017,7 @@ def preview_rows(items: list[tuple[int, Entry]], checks: list[Check]) -> list[di
         old = _shown(entry.target, figure.value, figure.reached, figure.reached_on) if figure else "—"
         new = _shown(entry.target, entry.value, entry.reached, entry.reached_on)
         others = [
-            FIELD_LABELS[name]
+            column_title(FIELD_LABELS[name])
             for name in ("progress_note", "problems", "correction_reason", "anomaly_note")
             if getattr(entry, name) != (getattr(figure, name).replace("\r\n", "\n").strip() if figure else "")
         ]

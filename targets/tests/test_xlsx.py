@@ -8,8 +8,10 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -676,3 +678,232 @@ def test_odd_parameters_never_crash(reporter_client, unit, targets, params):
 
     assert reporter_client.get(reverse(TEMPLATE_URL), params).status_code == 400
     assert reporter_client.post(reverse(IMPORT_URL), params).status_code == 400
+
+
+# --- languages -------------------------------------------------------------------------------
+
+ENGLISH_HEADER = [
+    "Code",
+    "Target name",
+    "Unit of measure",
+    "Goal",
+    "Previous month",
+    "Value this month",
+    "Achieved (milestone)",
+    "Date achieved",
+    "Progress",
+    "Problems",
+    "Reason for correction",
+    "Explanation of unusual value",
+    "Target ID",
+    "Version",
+]
+
+
+@pytest.fixture
+def english(reporter_client, settings):
+    reporter_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield reporter_client
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def header_of(ws) -> list:
+    return [ws.cell(row=xlsx_io.HEADER_ROW, column=c).value for c in range(1, len(xlsx_io.COLUMNS) + 1)]
+
+
+def fill_at(ws, code, **values):
+    """Like `fill`, by column key (the Chinese header), whatever language the sheet is in."""
+    row = next(
+        r for r in range(xlsx_io.HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=r, column=1).value == code
+    )
+    for key, value in values.items():
+        ws.cell(row=row, column=COL[key], value=value)
+    return row
+
+
+def test_english_template_has_english_sheet_labels_headers_and_instructions(english, unit, targets):
+    response = english.get(reverse(TEMPLATE_URL), {"unit": unit.pk, "month": MONTH})
+
+    assert response.status_code == 200
+    assert (
+        f"filename*=utf-8''{quote('monthly_figures_测试局_2020-06.xlsx')}" in response["Content-Disposition"]
+    )
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["Monthly figures"]
+    ws = wb["Monthly figures"]
+    assert [
+        ws["A1"].value,
+        ws["A2"].value,
+        ws["B2"].value,
+        ws["A3"].value,
+        ws["B3"].value,
+        ws["A4"].value,
+    ] == [
+        "Monthly figures reporting sheet",
+        "Responsible unit",
+        "测试局",
+        "Month",
+        "2020-06",
+        "Instructions",
+    ]
+    assert (
+        ws["B4"].value
+        == "1. Fill in the white cells only; the grey cells are information and must not be changed."
+    )
+    assert header_of(ws) == ENGLISH_HEADER
+    # The data keeps its language.
+    assert ws.cell(row=row_of(ws, "1-01"), column=COL["目标名称"]).value == "新建项目"
+    choices = {v.formula1 for v in ws.data_validations.dataValidation if v.type == "list"}
+    assert choices == {'"Yes,No"'}
+
+
+def test_chinese_template_is_unchanged(reporter_client, unit, targets):
+    ws = download(reporter_client, unit)["月度数据"]
+    assert [ws["A1"].value, ws["A2"].value, ws["A3"].value, ws["A4"].value] == [
+        "月度数据填报表",
+        "责任单位",
+        "月份",
+        "填报说明",
+    ]
+    assert ws["B4"].value == "1. 仅填写白色单元格;灰色单元格为只读信息,请勿修改。"
+    assert header_of(ws) == xlsx_io.COLUMNS
+    choices = {v.formula1 for v in ws.data_validations.dataValidation if v.type == "list"}
+    assert choices == {'"是,否"'}
+
+
+def test_english_template_filled_in_uploads_and_saves(english, reporter, unit, targets):
+    wb = download(english, unit)
+    ws = wb["Monthly figures"]
+    fill_at(ws, "1-01", 本月数值=55.5, 进展情况="已开工 5 个")
+    fill_at(ws, "1-03", **{"是否完成(里程碑)": "Yes", "完成日期": dt.datetime(2020, 6, 10)})
+
+    preview = upload(english, unit, to_bytes(wb), name="monthly_figures.xlsx")
+
+    assert preview.status_code == 200, text(preview)
+    rows = {r["code"]: r for r in preview.context["rows"]}
+    assert (rows["1-01"]["old"], rows["1-01"]["new"], rows["1-01"]["others"]) == (
+        "—",
+        "55.5 个",
+        ["Progress"],
+    )
+    assert (rows["1-03"]["old"], rows["1-03"]["new"]) == ("—", "Achieved(2020-06-10)")
+    confirmed = english.post(reverse(IMPORT_URL), {"confirm": preview.context["token"]})
+    assert confirmed.status_code == 302
+    assert [str(m) for m in get_messages(confirmed.wsgi_request)] == [
+        "Imported 2 monthly figures as drafts; please check them and submit them for review."
+    ]
+    stored = {f.target.code: f for f in Figure.objects.filter(month=JUNE, entered_by=reporter)}
+    assert stored["1-01"].value == Decimal("55.50")
+    assert stored["1-01"].progress_note == "已开工 5 个"
+    assert (stored["1-03"].reached, stored["1-03"].reached_on) == (True, dt.date(2020, 6, 10))
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_one_imported_figure_is_singular(reporter_client, unit, targets, language, settings):
+    reporter_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    wb = download(reporter_client, unit)
+    fill_at(wb.active, "1-01", 本月数值=50)
+    token = upload(reporter_client, unit, to_bytes(wb)).context["token"]
+    confirmed = reporter_client.post(reverse(IMPORT_URL), {"confirm": token})
+    expected = {
+        "en": "Imported 1 monthly figure as a draft; please check it and submit it for review.",
+        "zh-hans": "已导入 1 条月度数据,保存为草稿;请核对后报送审核。",
+    }[language]
+    assert [str(m) for m in get_messages(confirmed.wsgi_request)] == [expected]
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.mark.parametrize(("download_in", "upload_in"), [("zh-hans", "en"), ("en", "zh-hans")])
+def test_a_template_uploads_whichever_language_is_active(
+    reporter_client, unit, targets, settings, download_in, upload_in
+):
+    reporter_client.cookies[settings.LANGUAGE_COOKIE_NAME] = download_in
+    wb = download(reporter_client, unit)
+    fill_at(wb.active, "1-01", 本月数值=50)
+    fill_at(
+        wb.active,
+        "1-03",
+        **{"是否完成(里程碑)": "否"} if download_in == "zh-hans" else {"是否完成(里程碑)": "no"},
+    )
+    reporter_client.cookies[settings.LANGUAGE_COOKIE_NAME] = upload_in
+
+    preview = upload(reporter_client, unit, to_bytes(wb))
+
+    assert preview.status_code == 200, text(preview)
+    assert sorted(r["code"] for r in preview.context["rows"]) == ["1-01", "1-03"]
+    assert reporter_client.post(reverse(IMPORT_URL), {"confirm": preview.context["token"]}).status_code == 302
+    assert Figure.objects.get(target=targets["milestone"], month=JUNE).reached is False
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_upload_errors_are_in_english_when_english_is_active(english, unit, targets):
+    wb = download(english, unit)
+    ws = wb.active
+    text_row = fill_at(ws, "1-01", 本月数值="about 50")
+    yes_no_row = fill_at(ws, "1-03", **{"是否完成(里程碑)": "maybe"})
+
+    response = upload(english, unit, to_bytes(wb))
+
+    assert response.status_code == 400
+    assert response.context["errors"] == [
+        f"Row {text_row}, column “Value this month” (F{text_row}) should be a number, but is “about 50”.",
+        f"Row {yes_no_row}, column “Achieved (milestone)” (G{yes_no_row}) may only be “Yes” or “No”, "
+        "but is “maybe”.",
+    ]
+
+
+def test_upload_errors_stay_chinese_by_default(reporter_client, unit, targets):
+    wb = download(reporter_client, unit)
+    row = fill_at(wb.active, "1-03", 本月数值=1)
+    response = upload(reporter_client, unit, to_bytes(wb))
+    assert response.status_code == 400
+    assert response.context["errors"] == [
+        f"第 {row} 行:“1-03”是里程碑目标,不填“本月数值”,请填写“是否完成(里程碑)”。"
+    ]
+
+    wb = download(reporter_client, unit)
+    fill_at(wb.active, "1-03", **{"是否完成(里程碑)": "maybe"})
+    response = upload(reporter_client, unit, to_bytes(wb))
+    assert response.status_code == 400
+    assert response.context["errors"] == [
+        f"第 {row} 行“是否完成(里程碑)”列(G{row})只能填“是”或“否”,实为“maybe”。"
+    ]
+
+
+def test_milestone_errors_name_the_english_columns(english, unit, targets):
+    wb = download(english, unit)
+    milestone = fill_at(wb.active, "1-03", 本月数值=1)
+    cumulative = fill_at(wb.active, "1-01", 本月数值=50, **{"完成日期": dt.datetime(2020, 6, 1)})
+
+    response = upload(english, unit, to_bytes(wb))
+
+    assert response.status_code == 400
+    assert response.context["errors"] == [
+        f"Row {cumulative}: “1-01” is not a milestone target; leave “Achieved (milestone)” and "
+        "“Date achieved” blank.",
+        f"Row {milestone}: “1-03” is a milestone target; leave “Value this month” blank and fill in "
+        "“Achieved (milestone)”.",
+    ]
+
+
+def test_renamed_english_header_is_refused_in_english(english, unit, targets):
+    wb = download(english, unit)
+    wb.active.cell(row=xlsx_io.HEADER_ROW, column=COL["本月数值"], value="Amount")
+
+    response = upload(english, unit, to_bytes(wb))
+
+    assert response.status_code == 400
+    assert response.context["errors"] == [
+        "The header row does not match the template (missing columns: “Value this month”; extra columns: "
+        "“Amount”; apparently renamed: column F “Amount” should be “Value this month”). Please use the "
+        "downloaded template and do not add, delete, rename or move columns."
+    ]
+
+
+def test_file_without_changes_is_refused_in_english(english, unit, targets):
+    response = upload(english, unit, to_bytes(download(english, unit)))
+
+    assert response.status_code == 400
+    assert response.context["errors"] == [
+        "The file has no new or changed figures (unchanged rows: 1, blank rows: 2)."
+    ]
