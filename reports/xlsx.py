@@ -10,7 +10,7 @@ printed), so a reader can sort and sum them. A target without an approved figure
 import io
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -104,7 +104,13 @@ def headline_rows(bulletin: Bulletin) -> list[tuple[str, int]]:
 def _headline(ws: Worksheet, bulletin: Bulletin) -> None:
     row = _title(ws, bulletin, _("总体情况"))
     ws.cell(row=row, column=1, value=bulletin.headline.sentence)
-    _table(ws, [_("项目"), _("项数")], headline_rows(bulletin), start=row + 2, widths=[28, 12])
+    _table(
+        ws,
+        [pgettext("headline table", "项目"), _("项数")],
+        headline_rows(bulletin),
+        start=row + 2,
+        widths=[28, 12],
+    )
 
 
 TARGET_HEADERS = [

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from reports import xlsx
@@ -170,6 +171,90 @@ def test_command_refuses_pdf_without_chromium(plan, targets, settings, tmp_path)
     settings.CHROMIUM_PATH = "/nonexistent/chromium"
     with pytest.raises(CommandError, match="apt-get install -y chromium fonts-noto-cjk"):
         call_command("bulletin", plan=plan.pk, month="2020-06", pdf=tmp_path / "b.pdf", stdout=io.StringIO())
+
+
+@pytest.fixture
+def back_to_chinese(settings):
+    # A request in English leaves English active in this thread; later tests expect the default.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.mark.parametrize(
+    ("language", "sheets", "title", "header", "headline"),
+    [
+        (
+            "zh-hans",
+            ["概况", "分项目标", "滞后逾期", "单位排名", "问题清单", "项目分组", "监测指标"],
+            "测试区2020年重点工作推进情况通报 · 总体情况",
+            [
+                "重点工作",
+                "编号",
+                "目标名称",
+                "目标值",
+                "计量单位",
+                "最新值(已审核)",
+                "数据月份",
+                "完成率(%)",
+                "序时进度(%)",
+                "差距(百分点)",
+                "状态",
+                "期限",
+                "责任单位",
+                "分包领导",
+                "说明",
+            ],
+            [("项目", "项数"), ("量化目标", 3), ("已完成", 0), ("正常推进", 1), ("滞后", 1)],
+        ),
+        (
+            "en",
+            [
+                "Overview",
+                "Targets by task",
+                "Behind and overdue",
+                "Unit ranking",
+                "Open problems",
+                "Project groups",
+                "Monitored indicators",
+            ],
+            "测试区 2020: bulletin on the progress of key tasks · Overview",
+            [
+                "Key task",
+                "Code",
+                "Target name",
+                "Goal",
+                "Unit of measure",
+                "Latest value (reviewed)",
+                "Data month",
+                "Completion rate (%)",
+                "Expected progress (%)",
+                "Gap (percentage points)",
+                "Status",
+                "Deadline",
+                "Responsible unit",
+                "Lead official",
+                "Note",
+            ],
+            [("Item", "Count"), ("Quantified targets", 3), ("Achieved", 0), ("On track", 1), ("Behind", 1)],
+        ),
+    ],
+)
+def test_xlsx_follows_the_language(
+    back_to_chinese, viewer_client, plan, targets, settings, language, sheets, title, header, headline
+):
+    viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = viewer_client.get(url("bulletin-xlsx", plan, "2020-06"))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+
+    assert book.sheetnames == sheets
+    overview = list(book[sheets[0]].iter_rows(values_only=True))
+    assert overview[0][0] == title
+    assert [row[:2] for row in overview[4:9]] == headline
+    table = list(book[sheets[1]].iter_rows(values_only=True))
+    assert list(table[2]) == header
+    # The data keeps its own language.
+    assert table[3][1:3] == ("1-01", "新建公园游园")
 
 
 def test_command_writes_the_workbook(plan, targets, tmp_path):
