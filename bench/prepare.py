@@ -27,7 +27,7 @@ def session_for(user) -> str:
     backends = settings.AUTHENTICATION_BACKENDS
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = next((b for b in backends if b.endswith(".ModelBackend")), backends[-1])
+    store[BACKEND_SESSION_KEY] = next((b for b in backends if b.endswith("ModelBackend")), backends[-1])
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.set_expiry(24 * 3600)
     store.save()

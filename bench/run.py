@@ -17,8 +17,9 @@ Steps, each bounded in time; the server is stopped and the temporary folder remo
 
 Environment: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (4), BENCH_WORKER_CLASS (sync,
 or gthread), BENCH_THREADS (4, for gthread), BENCH_COMPARE (1), BENCH_DB (zhongyuan_bench),
-BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_WAIT_QUIET (60: at most this many seconds
-spent waiting for other work on the machine to calm down before the load), BENCH_BULLETIN_URL
+BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/0; empty: without
+Redis, versions, users and sessions then come from PostgreSQL), BENCH_WAIT_QUIET (60: at most this
+many seconds spent waiting for other work on the machine to calm down before the load), BENCH_BULLETIN_URL
 (a URL template for the bulletin, e.g. /reports/{plan}/bulletin/?month={month}, when its URL name
 is not one bench.prepare knows).
 """
@@ -56,6 +57,8 @@ COMPARE = os.environ.get("BENCH_COMPARE", "1").strip().lower() in {"1", "true", 
 DB_NAME = os.environ.get("BENCH_DB", "zhongyuan_bench")
 QUIET_WAIT_S = int(os.environ.get("BENCH_WAIT_QUIET", "60"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+# The Redis that production would use for data versions, users and sessions ("" runs without it).
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
 
 # Budgets (issue 6).
 RATIO_MIN = 0.5
@@ -139,19 +142,54 @@ def analyze_database() -> None:
         conn.close()
 
 
+def redis_available() -> bool:
+    if not REDIS:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+_use_redis = None
+
+
+def use_redis() -> bool:
+    """Whether the server under load uses Redis: BENCH_REDIS set and answering."""
+    global _use_redis
+    if _use_redis is None:
+        _use_redis = redis_available()
+    return _use_redis
+
+
+def redis_pids() -> list[int]:
+    """The Redis server's process, whose CPU counts with the workers' when the pages use it."""
+    result = subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True, text=True, timeout=10)
+    return [int(x) for x in result.stdout.split()]
+
+
 def production_env() -> dict:
-    return os.environ | {
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "DEBUG": "0",
-        # Fresh for each run: the sessions made below are signed with it and live for this run only.
-        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STATIC_MANIFEST": "1",
-        "SECURE_COOKIES": "0",
-        "BENCH_ENDPOINTS": "1",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    redis_env = (
+        {"REDIS_URL": REDIS, "REDIS_KEY_PREFIX": f"bench:{DB_NAME}"} if use_redis() else {"REDIS_URL": ""}
+    )
+    return (
+        os.environ
+        | redis_env
+        | {
+            "DATABASE_URL": f"{PG}/{DB_NAME}",
+            "DEBUG": "0",
+            # Fresh for each run: the sessions made below are signed with it and live for this run only.
+            "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_MANIFEST": "1",
+            "SECURE_COOKIES": "0",
+            "BENCH_ENDPOINTS": "1",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
 
 
 def run(args: list[str], env: dict, timeout: int, capture: bool = False) -> str:
@@ -370,12 +408,14 @@ def load_page(server: "Server", page: dict) -> dict:
         # wrk leaves its last requests queued in the workers: let them drain before measuring.
         time.sleep(min(5.0, 2 * warm["max_us"] / 1e6 + 0.2))
     workers, backends = server.worker_pids(), pg_backend_pids()
+    rpids = redis_pids() if use_redis() else []
     hz = os.sysconf("SC_CLK_TCK")
-    machine0, workers0, pg0, wrk0 = (
+    machine0, workers0, pg0, wrk0, redis0 = (
         machine_busy_ticks(),
         process_ticks(workers),
         process_ticks(backends),
         children_ticks(hz),
+        process_ticks(rpids),
     )
     t0 = time.monotonic()
     result = wrk(port, page["url"], page["session"], SECONDS)
@@ -387,25 +427,27 @@ def load_page(server: "Server", page: dict) -> dict:
         ticks_used(workers0, process_ticks(workers)),
         ticks_used(pg0, process_ticks(backends)),
         children_ticks(hz) - wrk0,
+        ticks_used(redis0, process_ticks(rpids)),
     )
-    machine_pct, workers_pct, pg_pct, wrk_pct = (round(t / hz / elapsed * 100) for t in used)
+    machine_pct, workers_pct, pg_pct, wrk_pct, redis_pct = (round(t / hz / elapsed * 100) for t in used)
     result["cpu"] = {
         "machine": machine_pct,
         "workers": workers_pct,
         "postgres": pg_pct,
+        "redis": redis_pct,
         "wrk": wrk_pct,
-        "other": max(0, machine_pct - workers_pct - pg_pct - wrk_pct),
+        "other": max(0, machine_pct - workers_pct - pg_pct - redis_pct - wrk_pct),
     }
     # CPU time per request of the workers and their PostgreSQL backends: unlike req/s, it hardly
     # changes when other work on the machine takes CPU away.
     requests = max(1, result["requests"])
-    result["cpu_ms_per_request"] = round((used[1] + used[2]) / hz * 1000 / requests, 2)
+    result["cpu_ms_per_request"] = round((used[1] + used[2] + used[4]) / hz * 1000 / requests, 2)
     result["html_bytes"] = len(body)
     log(
         f"  {page['label']:<40} {result['rps']:7.1f} req/s  p50 {result['p50_us'] / 1000:6.1f}  "
         f"p95 {result['p95_us'] / 1000:6.1f}  p99 {result['p99_us'] / 1000:6.1f} ms  "
-        f"CPU% workers {workers_pct} pg {pg_pct} wrk {wrk_pct} other {result['cpu']['other']}"
-        + (f"  {result['errors']} errors" if result["errors"] else "")
+        f"CPU% workers {workers_pct} pg {pg_pct} redis {redis_pct} wrk {wrk_pct} "
+        f"other {result['cpu']['other']}" + (f"  {result['errors']} errors" if result["errors"] else "")
     )
     return result
 
@@ -670,7 +712,9 @@ def write_results(ctx: dict) -> str:
         f"synthetic plan: {ctx['prep']['synthetic_plan']['name']} (id {ctx['prep']['synthetic_plan']['id']})",
         f"- gunicorn {WORKERS} `{WORKER_CLASS}` workers"
         + (f" × {THREADS} threads" if WORKER_CLASS == "gthread" else "")
-        + f", production settings (DEBUG=0, STATIC_MANIFEST=1, whitenoise), on {HOST}; "
+        + ", production settings (DEBUG=0, STATIC_MANIFEST=1, whitenoise, "
+        + (f"Redis {REDIS}" if use_redis() else "no Redis")
+        + f"), on {HOST}; "
         f"wrk 1 thread, {CONNECTIONS} connections, {WARMUP} s warm-up then {SECONDS} s per page",
         "- progress pages as the `bench-viewer` user (group viewer); the monthly entry page as "
         f"`bench-reporter` (group reporter, unit {ctx['prep']['month_entry']['unit']}: "
@@ -680,10 +724,10 @@ def write_results(ctx: dict) -> str:
         "## Throughput and latency",
         "",
         "queries/req: SQL queries of one request rendered in full, with the page cache off (Django test "
-        "client, same database); under load most requests are page-cache hits (2 queries: the user and "
-        "the data version). "
+        "client, same database); under load most requests are page-cache hits, which with Redis run no "
+        "SQL (session, user and data version come from Redis; without it, 3 queries). "
         "The last column: median in-process time of one request with the test client, and the part of it "
-        "spent in SQL. CPU ms/req: CPU time of the gunicorn workers and their PostgreSQL backends per "
+        "spent in SQL. CPU ms/req: CPU time of the gunicorn workers, their PostgreSQL backends and Redis per "
         "request under load; *× baseline by CPU* is the baseline's CPU ms/req divided by the page's, "
         "the throughput ratio the page would reach on otherwise idle CPUs (it depends far less than req/s "
         "on other work on the machine; the budget is checked on req/s).",
@@ -695,7 +739,10 @@ def write_results(ctx: dict) -> str:
         out.append(f"- {page['label']}: `{page['url']}`")
     cpu_rows = [
         [page["label"]]
-        + [loads[page["key"]]["cpu"][k] for k in ("machine", "workers", "postgres", "wrk", "other")]
+        + [
+            loads[page["key"]]["cpu"].get(k, 0)
+            for k in ("machine", "workers", "postgres", "redis", "wrk", "other")
+        ]
         for page in pages
         if "cpu" in loads.get(page["key"], {})
     ]
@@ -706,7 +753,8 @@ def write_results(ctx: dict) -> str:
         "above are low for reasons outside this project.",
         "",
         markdown_table(
-            ["page", "machine", "gunicorn workers", "postgres (bench db)", "wrk", "other"], cpu_rows
+            ["page", "machine", "gunicorn workers", "postgres (bench db)", "redis", "wrk", "other"],
+            cpu_rows,
         ),
     ]
     if ctx["skipped"]:

@@ -17,6 +17,7 @@ class TargetsConfig(AppConfig):
     def ready(self):
         # After auth has created this app's permissions, give the role groups theirs.
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="targets.ensure_roles")
-        from . import signals
+        from . import shared, signals
 
         signals.connect()
+        shared.connect()

@@ -600,15 +600,24 @@ class DataVersion:
 
     Cached pages remember the version of their plan; a change to a plan's targets, figures or
     ledger moves that plan's version, so its cached pages are re-rendered and other plans' stay.
-    Kept in the database (Plan.data_version), so every server process sees a change at once.
+    Kept in the database (Plan.data_version), so every server process sees a change at once;
+    with Redis configured, also as generations in Redis, read there instead (see `shared`).
     """
 
     @staticmethod
-    def current(plan_id: int) -> int | None:
+    def current(plan_id: int):
+        from . import shared
+
+        if shared.shared_cache() is not None:
+            return shared.plan_token(plan_id)
         return Plan.objects.filter(pk=plan_id).values_list("data_version", flat=True).first()
 
     @staticmethod
     def bump(plans=None) -> None:
         """Move the version of the given plans (a Plan queryset), or of every plan."""
+        from . import shared
+
         queryset = Plan.objects.all() if plans is None else plans
+        if shared.shared_cache() is not None:
+            shared.move_plan_versions(None if plans is None else list(plans.values_list("pk", flat=True)))
         queryset.update(data_version=models.F("data_version") + 1)

@@ -8,6 +8,9 @@ served only while the plan's version is unchanged: every save or delete of what 
 show moves that plan's version (see `signals.py`), so a stale page is never served, and a figure
 entered for one district leaves the other districts' cached pages alone. Only successful GETs
 of views that named their plan (`note_plan`) are cached; error pages and 400s are not.
+
+With Redis configured (`REDIS_URL`), the versions are read from Redis instead of the database
+and so is the logged-in user: a page served from the cache then runs no SQL (see `shared`).
 """
 
 import functools
@@ -22,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from . import shared
 from .models import DataVersion
 
 USER_AREA = re.compile(r"<!--user-area-->.*?<!--/user-area-->", re.S)
@@ -29,7 +33,13 @@ USER_AREA = re.compile(r"<!--user-area-->.*?<!--/user-area-->", re.S)
 
 def note_plan(request, plan) -> None:
     """Tell the cache which plan this page shows, with the version it was read at."""
-    request.page_plan = (plan.pk, plan.data_version)
+    if shared.shared_cache() is None:
+        # Read with the plan's row, in the same query as the rest of the plan.
+        request.page_plan = (plan.pk, plan.data_version)
+        return
+    counter, *token = shared.plan_version(plan.pk)
+    request.page_plan = (plan.pk, tuple(token))
+    request.page_plan_counter = counter
 
 
 def _key(request) -> str:
@@ -79,20 +89,25 @@ def cached_page(view):
         key = _key(request)
         cached = cache.get(key)
         if cached is not None:
-            plan_id, version, body = cached
+            plan_id, version, head, tail = cached
             if DataVersion.current(plan_id) == version:
-                body = USER_AREA.sub(lambda _m: _user_area(request), body, count=1)
+                body = head + _user_area(request) + tail
                 return HttpResponse(body, content_type="text/html; charset=utf-8")
+        # Noted before any data is read: a change committed during rendering keeps it uncached.
+        counter_before = shared.every_change_counter()
         response = view(request, *args, **kwargs)
         page_plan = getattr(request, "page_plan", None)
         if (
             page_plan is not None
             and response.status_code == 200
             and response["Content-Type"].startswith("text/html")
+            and getattr(request, "page_plan_counter", None) == counter_before
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cache.set(key, (*page_plan, response.content.decode()), settings.PAGE_CACHE_SECONDS)
+            parts = USER_AREA.split(response.content.decode(), maxsplit=1)
+            if len(parts) == 2:
+                cache.set(key, (*page_plan, *parts), settings.PAGE_CACHE_SECONDS)
         return response
 
     return wrapper

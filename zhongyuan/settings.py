@@ -80,7 +80,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the logged-in user from Redis when REDIS_URL is set (targets/shared.py).
+    "targets.shared.CachedModelBackend",
 ]
 
 ROOT_URLCONF = "zhongyuan.urls"
@@ -165,8 +166,24 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(env_str("PAGE_CACHE_ENTRIES", "2000"))},
     }
 }
-# Sessions read from that cache, written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Redis, shared by all server processes: plan data versions, logged-in users and sessions
+# (targets/shared.py). Optional: without it they are read from the database on every request.
+REDIS_URL = env_str("REDIS_URL", "")
+USER_CACHE_SECONDS = int(env_str("USER_CACHE_SECONDS", "300"))
+if REDIS_URL:
+    _db = DATABASES["default"]
+    CACHES["shared"] = {
+        "BACKEND": "zhongyuan.rediscache.RedisCache",
+        "LOCATION": REDIS_URL,
+        # One Redis may serve several installations: keys are kept apart by database.
+        "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", f"zy:{_db.get('HOST') or ''}:{_db['NAME']}"),
+    }
+    # Sessions read from Redis, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "shared"
+else:
+    # A per-process cache would keep a logged-out session alive in the other server processes.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
