@@ -5,12 +5,13 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from targets import compliance
 from targets.models import Figure, Target
@@ -298,3 +299,95 @@ def test_remind_units_bad_month(plan, month, message):
 def test_remind_units_unknown_plan(plan):
     with pytest.raises(CommandError, match="找不到编号为 999999 的年度计划"):
         _remind("--month", "2020-06", "--plan", "999999")
+
+
+@pytest.fixture
+def back_to_chinese(settings):
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.mark.parametrize(
+    ("args", "subjects", "body"),
+    [
+        (
+            (),
+            ["【报送提醒】甲单位 2020-06 月度数据", "【报送提醒】丙单位 2020-06 月度数据"],
+            "丙单位:2020年6月 月度数据报送提醒\n"
+            "计划:测试区2020年 测试计划\n"
+            "报送截止日期:2020-07-05(含当日)\n"
+            "未报送(1 项):\n"
+            "  - 1-10 丙目标",
+        ),
+        (
+            ("--language", "zh-hans"),
+            ["【报送提醒】甲单位 2020-06 月度数据", "【报送提醒】丙单位 2020-06 月度数据"],
+            "丙单位:2020年6月 月度数据报送提醒\n"
+            "计划:测试区2020年 测试计划\n"
+            "报送截止日期:2020-07-05(含当日)\n"
+            "未报送(1 项):\n"
+            "  - 1-10 丙目标",
+        ),
+        (
+            ("--language", "en"),
+            [
+                "[Reporting reminder] 甲单位: monthly figures for 2020-06",
+                "[Reporting reminder] 丙单位: monthly figures for 2020-06",
+            ],
+            "丙单位: reminder to report the monthly figures for June 2020\n"
+            "Plan: 测试区 2020: 测试计划\n"
+            "Reporting deadline: 2020-07-05 (inclusive)\n"
+            "Not reported (1):\n"
+            "  - 1-10 丙目标",
+        ),
+    ],
+)
+def test_remind_units_language(back_to_chinese, plan, members, args, subjects, body):
+    _remind("--month", "2020-06", *args)
+
+    assert [m.subject for m in mail.outbox] == subjects
+    assert mail.outbox[1].body == body
+
+
+def test_remind_units_in_english_lists_returned_figures_with_their_reason(back_to_chinese, plan, members):
+    _remind("--month", "2020-06", "--language", "en")
+
+    lines = mail.outbox[0].body.splitlines()
+    assert lines[3:] == [
+        "Not reported (2):",
+        "  - 1-04 未报目标",
+        "  - 1-05 草稿目标 (draft not yet submitted)",
+        "Returned; please correct and submit again (1):",
+        "  - 1-03 退回目标",
+        "    Reason for return: 数值有误",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "without_email", "expected"),
+    [
+        ("en", [], "(Dry run, no email sent; 2 emails would be sent)"),
+        ("en", ["a1"], "(Dry run, no email sent; 1 email would be sent)"),
+        ("zh-hans", ["a1"], "(试运行,未发送邮件;实际将发送 1 封)"),
+    ],
+)
+def test_remind_units_dry_run_counts_emails(
+    back_to_chinese, plan, members, language, without_email, expected
+):
+    get_user_model().objects.filter(username__in=without_email).update(email="")
+
+    output = _remind("--month", "2020-06", "--dry-run", "--language", language)
+
+    assert output.splitlines()[-2] == expected
+    assert mail.outbox == []
+
+
+def test_remind_units_bad_month_in_english(back_to_chinese, plan):
+    with pytest.raises(CommandError) as raised:
+        _remind("--month", "2020-13", "--language", "en")
+    assert str(raised.value) == "The month “2020-13” does not exist; the month must be between 1 and 12."
+
+
+def test_remind_units_refuses_an_unknown_language(plan):
+    with pytest.raises(CommandError, match="invalid choice: 'fr'"):
+        _remind("--month", "2020-06", "--language", "fr")

@@ -1,29 +1,40 @@
 """Remind the units that have not reported a month's figures, or whose figures were returned.
 
-    python manage.py remind_units --month 2020-06 [--plan ID] [--dry-run]
+    python manage.py remind_units --month 2020-06 [--plan ID] [--dry-run] [--language en]
 
 Prints one block per unit with missing or returned figures and emails it to the unit's active
 members (填报人员) that have an email address; members without one are named in the output.
 With --dry-run nothing is sent. Late but submitted figures need no reminder and are not listed.
+Subject, body and messages are in Chinese, or in the language given with --language (users have
+no language of their own stored); names of units and targets keep their own language.
 """
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets import compliance
+from targets.formatting import month_label
 from targets.models import Plan, Unit
+
+
+def plan_label(plan: Plan) -> str:
+    return _("%(district)s%(year)s年 %(title)s") % {
+        "district": plan.district,
+        "year": plan.year,
+        "title": plan.title,
+    }
 
 
 def reminder_text(report: compliance.Compliance, status: compliance.UnitStatus) -> str:
     """The reminder for one unit, as printed and as the email body."""
     lines = [
         _("%(unit)s:%(month)s 月度数据报送提醒")
-        % {"unit": status.unit.name, "month": f"{report.month.year}年{report.month.month}月"},
-        _("计划:%(plan)s") % {"plan": report.plan},
+        % {"unit": status.unit.name, "month": month_label(report.month)},
+        _("计划:%(plan)s") % {"plan": plan_label(report.plan)},
         _("报送截止日期:%(due)s(含当日)") % {"due": f"{report.due_date:%Y-%m-%d}"},
     ]
     if status.missing:
@@ -46,8 +57,18 @@ class Command(BaseCommand):
         parser.add_argument("--month", required=True, help="YYYY-MM")
         parser.add_argument("--plan", type=int, help="plan id (default: the latest plan)")
         parser.add_argument("--dry-run", action="store_true", help="print only, send no email")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help=f"language of the reminders (default: {settings.LANGUAGE_CODE})",
+        )
 
-    def handle(self, *args, month, plan, dry_run, **options):
+    def handle(self, *args, month, plan, dry_run, language=None, **options):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            self._remind(month, plan, dry_run)
+
+    def _remind(self, month, plan, dry_run):
         try:
             month_date = compliance.parse_month(month)
         except compliance.MonthError as exc:
