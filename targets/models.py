@@ -95,7 +95,11 @@ class Plan(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.district}{self.year}年 {self.title}"
+        return _("%(district)s%(year)s年 %(title)s") % {
+            "district": self.district,
+            "year": self.year,
+            "title": self.title,
+        }
 
     def natural_key(self):
         return (self.district, self.year)

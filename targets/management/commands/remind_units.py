@@ -21,20 +21,12 @@ from targets.formatting import month_label
 from targets.models import Plan, Unit
 
 
-def plan_label(plan: Plan) -> str:
-    return _("%(district)s%(year)s年 %(title)s") % {
-        "district": plan.district,
-        "year": plan.year,
-        "title": plan.title,
-    }
-
-
 def reminder_text(report: compliance.Compliance, status: compliance.UnitStatus) -> str:
     """The reminder for one unit, as printed and as the email body."""
     lines = [
         _("%(unit)s:%(month)s 月度数据报送提醒")
         % {"unit": status.unit.name, "month": month_label(report.month)},
-        _("计划:%(plan)s") % {"plan": plan_label(report.plan)},
+        _("计划:%(plan)s") % {"plan": report.plan},
         _("报送截止日期:%(due)s(含当日)") % {"due": f"{report.due_date:%Y-%m-%d}"},
     ]
     if status.missing:
