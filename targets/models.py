@@ -613,7 +613,9 @@ class DataVersion:
         from . import shared
 
         if shared.shared_cache() is not None:
-            return shared.plan_token(plan_id)
+            token = shared.plan_token(plan_id)
+            if token is not None:
+                return token
         return Plan.objects.filter(pk=plan_id).values_list("data_version", flat=True).first()
 
     @staticmethod

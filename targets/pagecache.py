@@ -33,11 +33,12 @@ USER_AREA = re.compile(r"<!--user-area-->.*?<!--/user-area-->", re.S)
 
 def note_plan(request, plan) -> None:
     """Tell the cache which plan this page shows, with the version it was read at."""
-    if shared.shared_cache() is None:
-        # Read with the plan's row, in the same query as the rest of the plan.
+    version = None if shared.shared_cache() is None else shared.plan_version(plan.pk)
+    if version is None:
+        # No Redis: the database's version, read with the plan's row in the view's own query.
         request.page_plan = (plan.pk, plan.data_version)
         return
-    counter, *token = shared.plan_version(plan.pk)
+    counter, *token = version
     request.page_plan = (plan.pk, tuple(token))
     request.page_plan_counter = counter
 

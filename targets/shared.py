@@ -14,7 +14,9 @@ the commit, a page rendered from old data never carries the new generation. The 
 data read before the view named its plan: the wrapper notes the every-change counter before
 the view runs and does not cache the page if it moved meanwhile. A key missing from Redis (a
 restart, an eviction) starts again at the current time in nanoseconds, a value no cached page
-holds.
+holds. While Redis does not answer at all, pages carry and compare the database's version as they
+do without Redis; a change saved while Redis was unreachable cannot move its generation there,
+so its plan's pages cached before may be served for up to PAGE_CACHE_SECONDS once Redis is back.
 
 Users in Redis. `CachedModelBackend.get_user` keeps each user object for `USER_CACHE_SECONDS`;
 saving or deleting a user or changing the user's groups or permissions drops the entry, in every
@@ -47,8 +49,8 @@ def _fresh() -> int:
     return time.time_ns()
 
 
-def _read(cache, keys: list[str]) -> list[int]:
-    """The counters under these keys, starting any that are missing."""
+def _read(cache, keys: list[str]) -> list[int] | None:
+    """The counters under these keys, starting any that are missing; None when Redis is down."""
     found = cache.get_many(keys)
     values = []
     for key in keys:
@@ -56,6 +58,8 @@ def _read(cache, keys: list[str]) -> list[int]:
         if value is None:
             cache.add(key, _fresh(), timeout=None)
             value = cache.get(key)
+            if value is None:
+                return None
         values.append(value)
     return values
 
@@ -69,19 +73,26 @@ def _move(cache, keys: list[str]) -> None:
 
 
 def every_change_counter() -> int | None:
-    """The counter moved by every change (None without Redis); read before a page is rendered."""
+    """The counter moved by every change, read before a page is rendered (None: no Redis)."""
     cache = shared_cache()
-    return None if cache is None else _read(cache, [EVERY_CHANGE])[0]
+    values = None if cache is None else _read(cache, [EVERY_CHANGE])
+    return None if values is None else values[0]
 
 
-def plan_version(plan_id: int) -> tuple[int, int, int]:
-    """(every-change counter, epoch, plan generation) as Redis holds them now."""
-    return tuple(_read(shared_cache(), [EVERY_CHANGE, EPOCH, _plan_key(plan_id)]))
+def plan_version(plan_id: int) -> tuple[int, int, int] | None:
+    """(every-change counter, epoch, plan generation) as Redis holds them now (None: no Redis)."""
+    values = _read(shared_cache(), [EVERY_CHANGE, EPOCH, _plan_key(plan_id)])
+    return None if values is None else tuple(values)
 
 
-def plan_token(plan_id: int) -> tuple[int, int]:
-    """What a cached page of this plan must match to be served: (epoch, plan generation)."""
-    return tuple(_read(shared_cache(), [EPOCH, _plan_key(plan_id)]))
+def plan_token(plan_id: int) -> tuple[int, int] | None:
+    """What a cached page of this plan must match to be served: (epoch, plan generation).
+
+    None when Redis does not answer: the caller then compares the database's version, which
+    pages rendered meanwhile carry (see `pagecache.note_plan`).
+    """
+    values = _read(shared_cache(), [EPOCH, _plan_key(plan_id)])
+    return None if values is None else tuple(values)
 
 
 def move_plan_versions(plan_ids: list[int] | None) -> None:

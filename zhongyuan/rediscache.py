@@ -1,13 +1,22 @@
-"""Django's Redis cache backend with two changes for a Redis that several installations share.
+"""Django's Redis cache backend, changed for a Redis that is shared and may fail.
 
 - One `redis.Redis` client per connection pool, made once: Django's client builds a new one for
   every cache call, which cost about a third of a page served from the page cache.
 - `clear()` deletes only this installation's keys (those under its KEY_PREFIX) instead of
   flushing the whole Redis database.
+- Redis being down or slow is never an error: every call answers as if the key were missing
+  (reads give the default, writes report failure, `incr` raises ValueError as for a missing key)
+  and logs a warning. What is kept in Redis is also in the database (see targets/shared.py), so
+  pages go on working from the database.
 """
+
+import logging
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from redis import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -23,10 +32,39 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return client
 
 
+def _tolerant(name, on_error):
+    method = getattr(DjangoRedisCache, name)
+
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as error:
+            logger.warning("Redis unavailable (%s): %s", name, error)
+            return on_error(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+def _missing_for_incr(*args, **kwargs):
+    raise ValueError("Redis unavailable")
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    get = _tolerant("get", lambda key, default=None, version=None: default)
+    get_many = _tolerant("get_many", lambda keys, version=None: {})
+    has_key = _tolerant("has_key", lambda key, version=None: False)
+    add = _tolerant("add", lambda *args, **kwargs: False)
+    set = _tolerant("set", lambda *args, **kwargs: None)
+    touch = _tolerant("touch", lambda *args, **kwargs: False)
+    delete = _tolerant("delete", lambda *args, **kwargs: False)
+    set_many = _tolerant("set_many", lambda data, *args, **kwargs: list(data))
+    delete_many = _tolerant("delete_many", lambda *args, **kwargs: None)
+    incr = _tolerant("incr", _missing_for_incr)
 
     def clear(self):
         client = self._cache.get_client(write=True)

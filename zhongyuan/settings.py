@@ -177,6 +177,8 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         # One Redis may serve several installations: keys are kept apart by database.
         "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", f"zy:{_db.get('HOST') or ''}:{_db['NAME']}"),
+        # A Redis that does not answer within this time counts as down: pages use the database.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     # Sessions read from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -220,6 +220,33 @@ def test_logging_out_ends_the_session_in_every_process(with_redis, request, clie
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_pages_go_on_from_the_database_while_redis_is_down(client, alice, page, settings):
+    url, figure = page
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {
+            "BACKEND": "zhongyuan.rediscache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_CACHE_ALIAS = "shared"
+    client.force_login(alice)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert dict(first.context["overall"].counts) == {"not_reported": 1}
+    cached = client.get(url)
+    assert cached.status_code == 200
+    assert not rendered_in_full(cached)
+    reviewer = make_user("rev")
+    assign_role(reviewer, REVIEWER)
+    review.approve([figure], user=reviewer)
+    after = client.get(url)
+    assert rendered_in_full(after)
+    assert dict(after.context["overall"].counts) == {"on_track": 1}
+
+
 def test_clear_removes_only_this_installations_keys(redis_settings):
     import redis
 
