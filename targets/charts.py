@@ -12,14 +12,16 @@ from .progress import LEGEND, TargetRow
 
 __all__ = ["CONFIG", "FONT", "LIGHT_COLOURS", "lights_by_task", "target_progress"]
 
+# The lights' colours in static/css/site.css, so a bar and its light look the same; each is dark
+# enough against white for graphics (WCAG 1.4.11, 3:1) and for white text (4.5:1).
 LIGHT_COLOURS = {
-    rules.Light.ACHIEVED: "#1a7f37",
-    rules.Light.ON_TRACK: "#4ac26b",
-    rules.Light.BEHIND: "#d4a72c",
-    rules.Light.SERIOUSLY_BEHIND: "#e16f24",
+    rules.Light.ACHIEVED: "#116329",
+    rules.Light.ON_TRACK: "#1a7f37",
+    rules.Light.BEHIND: "#9a6700",
+    rules.Light.SERIOUSLY_BEHIND: "#bc4c00",
     rules.Light.OVERDUE: "#cf222e",
-    rules.Light.NOT_REPORTED: "#6e7781",
-    rules.Light.UNASSESSABLE: "#afb8c1",
+    rules.Light.NOT_REPORTED: "#57606a",
+    rules.Light.UNASSESSABLE: "#6e7781",
     rules.Light.MONITORED: "#0969da",
 }
 MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}

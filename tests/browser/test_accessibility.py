@@ -1,0 +1,218 @@
+"""Every page, in both languages, checked by axe-core and at phone width (390 × 844).
+
+The seed plan (中原区 2020) is loaded as `make run` loads it, plus what the seed lacks for a full
+page: a unit with a reporter and targets, a submitted figure, a project with investment figures
+and an open problem. Each role logs in once through the login page; the language is switched
+with Django's language cookie.
+
+For each page, in each language, at phone width: axe-core (pinned in package-lock.json, injected
+from node_modules, never from a CDN) must report no violation of impact "serious" or "critical";
+the page itself must not scroll sideways (wide tables scroll inside their own box); and a
+full-page screenshot is saved to the screenshot directory. All findings are collected and
+reported together. (Colours and markup are the same at desktop width, where the layout only has
+more room; axe at both widths doubled the run time and found nothing more.)
+"""
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from projects.models import Project
+from projects.tests.factories import make_investment, make_problem
+from targets.models import Figure, Plan, Target, Unit
+from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
+from targets.tests.factories import make_figure, make_user
+
+from .conftest import chromium_executable
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_executable() is None, reason="Chromium not found (CI installs it)"),
+]
+
+PASSWORD = "Browser-Access-2020"
+PHONE = {"width": 390, "height": 844}
+SERIOUS = ("serious", "critical")
+LANGUAGES = ["zh-hans", "en"]
+
+# Runs axe on the whole document and keeps what the test asserts on, in a form easy to read.
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map(n => n.target.join(" ")),
+  }));
+}"""
+
+
+def _user(username: str, role: str):
+    user = make_user(username)
+    user.set_password(PASSWORD)
+    user.save()
+    assign_role(user, role)
+    return user
+
+
+@pytest.fixture
+def site_data():
+    """The seed plan with one unit, its reporter, figures in every state, and a project's investment."""
+    call_command("load_seed", stdout=io.StringIO())
+    plan = Plan.objects.get(district="中原区", year=2020)
+    measured = (
+        Target.objects.filter(key_task__plan=plan, goal__isnull=False, figures__status=Figure.Status.APPROVED)
+        .order_by("key_task__number", "code")
+        .distinct()
+    )
+    target = measured.first()
+    indicator = (
+        Target.objects.filter(key_task__plan=plan, goal__isnull=True, figures__isnull=False)
+        .order_by("code")
+        .first()
+    )
+    unit = Unit.objects.order_by("pk").first()
+    for assigned in measured[:4]:
+        assigned.responsible_units.add(unit)
+    reporter = _user("reporter", REPORTER)
+    unit.members.add(reporter)
+    submitted = make_figure(
+        measured[1], dt.date(2020, 7, 1), Decimal("1"), status=Figure.Status.SUBMITTED, entered_by=reporter
+    )
+    project = Project.objects.filter(plan=plan).order_by("pk").first()
+    project.annual_planned_investment = Decimal("12.5")
+    project.save()
+    make_investment(
+        project,
+        project.key_task,
+        {dt.date(2020, 3, 1): "2.1", dt.date(2020, 6, 1): "5.8"},
+        code="P-1",
+    )
+    make_problem(project, "征地拆迁未完成", due_by=dt.date(2020, 5, 31))
+    group = project.groups.first() or plan.project_groups.order_by("pk").first()
+    if group is not None:
+        project.groups.add(group)
+    return {
+        "plan": plan,
+        "task": target.key_task,
+        "target": target,
+        "indicator": indicator,
+        "unit": unit,
+        "submitted": submitted,
+        "project": project,
+        "group": group,
+        "users": {
+            VIEWER: _user("viewer", VIEWER),
+            REPORTER: reporter,
+            REVIEWER: _user("reviewer", REVIEWER),
+            ADMIN: _user("admin", ADMIN),
+        },
+    }
+
+
+def pages_of(data) -> list[tuple[str | None, str, int]]:
+    """(role that opens it, path, expected status) for every page of the app."""
+    plan, project = data["plan"], data["project"]
+    return [
+        (None, "/accounts/login/", 200),
+        (VIEWER, "/plans/", 200),
+        (VIEWER, f"/plans/{plan.pk}/", 200),
+        (VIEWER, f"/plans/{plan.pk}/?as_of=2020-06", 200),
+        (VIEWER, f"/plans/{plan.pk}/?as_of=not-a-date", 400),
+        (VIEWER, f"/plans/tasks/{data['task'].pk}/", 200),
+        (VIEWER, f"/plans/targets/{data['target'].pk}/", 200),
+        (VIEWER, f"/plans/targets/{data['indicator'].pk}/", 200),
+        (VIEWER, f"/plans/{plan.pk}/targets/", 200),
+        (VIEWER, f"/plans/{plan.pk}/indicators/", 200),
+        (VIEWER, f"/projects/plan/{plan.pk}/", 200),
+        (VIEWER, f"/projects/{project.pk}/", 200),
+        (VIEWER, f"/projects/plan/{plan.pk}/groups/", 200),
+        (VIEWER, f"/projects/groups/{data['group'].pk}/", 200),
+        (VIEWER, f"/reports/plan/{plan.pk}/bulletin/", 200),
+        (REPORTER, "/admin/", 200),
+        (REPORTER, f"/admin/targets/figure/month/?unit={data['unit'].pk}&month=2020-06", 200),
+        (REPORTER, "/admin/targets/figure/xlsx/import/", 200),
+        (REVIEWER, "/admin/targets/figure/?status__exact=submitted", 200),
+        (REVIEWER, f"/admin/targets/figure/{data['submitted'].pk}/change/", 200),
+        (REVIEWER, f"/admin/targets/figure/compliance/?plan={plan.pk}&month=2020-06", 200),
+        (ADMIN, "/admin/targets/target/", 200),
+        (ADMIN, f"/admin/targets/target/{data['target'].pk}/change/", 200),
+    ]
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("form:has(#id_password) [type=submit]").click()
+    assert page.url.endswith("/plans/"), page.url
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE)
+
+
+def report(violations: list[dict], where: str) -> list[str]:
+    """One line per serious or critical violation: where, rule, impact, the first nodes."""
+    return [
+        f"{where}: {v['id']} ({v['impact']}: {v['help']}) at {', '.join(v['nodes'][:4])}"
+        + (f" and {len(v['nodes']) - 4} more" if len(v["nodes"]) > 4 else "")
+        for v in violations
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_is_accessible_and_fits_a_phone(chromium, live_server, screenshot_dir, site_data):
+    assert AXE.is_file(), "axe-core missing: run `npm ci` (make test does)"
+    pages = pages_of(site_data)
+    problems: list[str] = []
+    statuses: list[tuple[str, str, int]] = []
+    contexts = {}  # role → (context, phone page); one login per role for both languages
+    try:
+        for language in LANGUAGES:
+            for context, _phone in contexts.values():
+                context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            for role, path, _status in pages:
+                if role not in contexts:
+                    context = chromium.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE)
+                    context.set_default_timeout(15_000)
+                    context.add_cookies(
+                        [{"name": "django_language", "value": language, "url": live_server.url}]
+                    )
+                    phone = context.new_page()
+                    if role is not None:
+                        log_in(phone, role)
+                    contexts[role] = (context, phone)
+                _context, phone = contexts[role]
+
+                response = phone.goto(path)
+                statuses.append((language, path, response.status))
+                assert phone.locator("html").get_attribute("lang") == language
+                problems += report(axe_violations(phone), f"{language} {path} (phone)")
+                scroll_width, inner_width = phone.evaluate(
+                    "() => [document.documentElement.scrollWidth, window.innerWidth]"
+                )
+                if scroll_width > inner_width:
+                    problems.append(
+                        f"{language} {path} (phone): page {scroll_width}px wide, window {inner_width}px"
+                    )
+                name = re.sub(r"[^0-9A-Za-z]+", "-", path).strip("-")
+                phone.screenshot(path=str(screenshot_dir / f"{language}-{name}.png"), full_page=True)
+
+    finally:
+        for context, _phone in contexts.values():
+            context.close()
+
+    assert statuses == [(language, path, status) for language in LANGUAGES for _role, path, status in pages]
+    assert problems == [], "axe-core or the phone-width check found:\n" + "\n".join(problems)
