@@ -987,7 +987,9 @@ def _shown(target: Target, value, reached, reached_on) -> str:
         if reached is None:
             return "—"
         if reached:
-            return _("已完成") + (f"({reached_on:%Y-%m-%d})" if reached_on else "")
+            if reached_on:
+                return _("已完成(%(date)s)") % {"date": f"{reached_on:%Y-%m-%d}"}
+            return _("已完成")
         return _("未完成")
     if value is None:
         return "—"

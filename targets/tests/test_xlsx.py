@@ -786,7 +786,7 @@ def test_english_template_filled_in_uploads_and_saves(english, reporter, unit, t
         "55.5 个",
         ["Progress"],
     )
-    assert (rows["1-03"]["old"], rows["1-03"]["new"]) == ("—", "Achieved(2020-06-10)")
+    assert (rows["1-03"]["old"], rows["1-03"]["new"]) == ("—", "Achieved (2020-06-10)")
     confirmed = english.post(reverse(IMPORT_URL), {"confirm": preview.context["token"]})
     assert confirmed.status_code == 302
     assert [str(m) for m in get_messages(confirmed.wsgi_request)] == [
