@@ -269,3 +269,102 @@ def test_month_page_rejection_counts_rows(client, task, language, n, expected):
     assert response.status_code == 400
     assert expected in response.content.decode()
     assert Figure.objects.count() == 0
+
+
+# --- project ledger and bulletin ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "stated", "problems", "expected"),
+    [
+        (
+            "en",
+            1,
+            0,
+            [
+                "The ledger is not yet complete, so the rates are calculated against the 1 item stated "
+                "in the document."
+            ],
+        ),
+        (
+            "en",
+            2,
+            1,
+            [
+                "The ledger is not yet complete, so the rates are calculated against the 2 items stated "
+                "in the document.",
+                "1 open problem, of which 0 overdue.",
+            ],
+        ),
+        ("en", 3, 2, ["2 open problems, of which 0 overdue."]),
+        (
+            "zh-hans",
+            2,
+            1,
+            ["台账尚未录全,比率的分母按文件所述 2 项计算。", "未解决问题 1 个,其中逾期 0 个。"],
+        ),
+    ],
+)
+def test_group_page_counts(viewer_client, plan, task, language, stated, problems, expected):
+    from projects.tests.factories import make_group, make_problem, make_project
+
+    on_track_targets(task, 1)
+    group = make_group(plan, "计划开工项目", key_task=task, stated_count=stated)
+    if problems:
+        project = make_project(plan, "甲项目", groups=[group], key_task=task)
+        for i in range(problems):
+            make_problem(project, f"问题{i}")
+    response = in_language(viewer_client, language).get(reverse("projects:group-detail", args=[group.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in expected:
+        assert text in html
+
+
+@pytest.mark.parametrize(
+    ("language", "n", "expected"),
+    [
+        (
+            "en",
+            1,
+            [
+                "This task has no quantified targets (1 monitored indicator, see part 6).",
+                "1 more group has no projects in the ledger and no number stated in the document; "
+                "it is not listed.",
+            ],
+        ),
+        (
+            "en",
+            2,
+            [
+                "This task has no quantified targets (2 monitored indicators, see part 6).",
+                "2 more groups have no projects in the ledger and no number stated in the document; "
+                "they are not listed.",
+            ],
+        ),
+        (
+            "zh-hans",
+            2,
+            [
+                "本项工作无量化目标(监测指标 2 项,见第六部分)。",
+                "另有 2 个分组台账中尚无项目、文件也未说明数量,未列出。",
+            ],
+        ),
+    ],
+)
+def test_bulletin_counts_indicators_and_omitted_groups(viewer_client, plan, task, language, n, expected):
+    from projects.tests.factories import make_group
+
+    from .factories import make_task
+
+    on_track_targets(task, 1)
+    economy = make_task(plan, 2, title="经济运行")
+    for i in range(n):
+        make_target(economy, f"2-0{i}", kind="monitored", goal=None, deadline=None)
+        make_group(plan, f"空分组{i}")
+    url = reverse("reports:bulletin", args=[plan.pk]) + "?month=2020-06"
+    response = in_language(viewer_client, language).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in expected:
+        assert text in html
