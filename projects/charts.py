@@ -3,11 +3,14 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from targets.formatting import fmt_yi_yuan
+from targets.formatting import fmt_number, fmt_yi_yuan
 from targets.models import Figure, Plan, month_end
-from targets.plotting import hline, to_html, vline
+from targets.plotting import Chart, ChartTable, hline, to_html, vline
+
+CENT = Decimal("0.01")
 
 
 def straight_line_path(plan: Plan, annual_planned: Decimal) -> list[tuple[dt.date, Decimal]]:
@@ -24,11 +27,14 @@ def straight_line_path(plan: Plan, annual_planned: Decimal) -> list[tuple[dt.dat
 
 def investment_progress(
     *, plan: Plan, figures: list[Figure], annual_planned: Decimal | None, as_of: dt.date
-) -> str:
+) -> Chart:
     """Cumulative completed investment (approved figures) against the straight-line annual plan."""
     data, shapes, annotations = [], [], []
+    # (column heading, {date: 亿元}) for the chart's table, one per line of the chart.
+    columns: list[tuple[str, dict[dt.date, Decimal]]] = []
     if annual_planned is not None:
         path = straight_line_path(plan, annual_planned)
+        columns.append((_("按年度计划均衡推进"), {day: value.quantize(CENT) for day, value in path}))
         data.append(
             {
                 "type": "scatter",
@@ -45,6 +51,7 @@ def investment_progress(
         shapes.append(shape)
         annotations.append(annotation)
     if figures:
+        columns.append((_("累计完成投资(已审核)"), {f.month_end: f.value for f in figures}))
         data.append(
             {
                 "type": "scatter",
@@ -71,4 +78,23 @@ def investment_progress(
         "legend": {"orientation": "h", "y": -0.15},
         "showlegend": True,
     }
-    return to_html(data=data, layout=layout, div_id="investment-progress")
+    dates = sorted({day for _name, values in columns for day in values})
+    table = ChartTable(
+        caption=_("累计完成投资与年度计划(单位:亿元)"),
+        columns=[_("日期"), *(name for name, _values in columns)],
+        rows=[
+            (day.isoformat(), [fmt_number(values[day]) if day in values else "" for _name, values in columns])
+            for day in dates
+        ],
+    )
+    facts = [_("折线图:累计完成投资与年度计划。")]
+    if annual_planned is not None:
+        facts.append(_("年度计划 %(value)s。") % {"value": fmt_yi_yuan(annual_planned)})
+    if figures:
+        facts.append(
+            _("截至 %(date)s 累计完成 %(value)s。")
+            % {"date": figures[-1].month_end.isoformat(), "value": fmt_yi_yuan(figures[-1].value)}
+        )
+    # Chinese sentences run on after "。"; English ones need a space.
+    summary = ("" if get_language().startswith("zh") else " ").join(facts)
+    return Chart(to_html(data=data, layout=layout, div_id="investment-progress"), summary, table)

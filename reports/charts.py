@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from targets.charts import LIGHT_COLOURS
-from targets.plotting import FONT, to_html
+from targets.plotting import FONT, Chart, ChartTable, to_html
 
 from .bulletin import Headline
 
@@ -14,12 +14,13 @@ HEIGHT_PX = 210
 CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": False}
 
 
-def headline_counts(headline: Headline) -> str:
+def headline_counts(headline: Headline) -> Chart:
     """Horizontal bars, one per part of the headline, each labelled with its symbol, word and count."""
     parts = headline.parts
     labels = [f"{''.join(light.symbol for light in lights)} {label}" for label, _n, lights in parts]
     counts = [n for _label, n, _lights in parts]
     colours = [LIGHT_COLOURS[lights[0]] for _label, _n, lights in parts]
+    title = _("量化目标按状态统计(共%(n)s项)") % {"n": headline.total}
     data = [
         {
             "type": "bar",
@@ -39,7 +40,7 @@ def headline_counts(headline: Headline) -> str:
         "margin": {"l": 10, "r": 40, "t": 28, "b": 24},
         "plot_bgcolor": "white",
         "title": {
-            "text": _("量化目标按状态统计(共%(n)s项)") % {"n": headline.total},
+            "text": title,
             "x": 0,
             "font": {"size": 13},
         },
@@ -52,4 +53,10 @@ def headline_counts(headline: Headline) -> str:
         },
         "showlegend": False,
     }
-    return to_html(data=data, layout=layout, div_id="bulletin-headline", config=CONFIG)
+    table = ChartTable(
+        caption=title,
+        columns=[_("状态"), _("目标数")],
+        rows=[(label, [str(n)]) for label, n in zip(labels, counts, strict=True)],
+    )
+    summary = _("条形图:%(title)s。") % {"title": title}
+    return Chart(to_html(data=data, layout=layout, div_id="bulletin-headline", config=CONFIG), summary, table)

@@ -3,11 +3,12 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import rules
 from .formatting import fmt_number
-from .plotting import CONFIG, FONT, hline, to_html, vline
+from .plotting import CONFIG, FONT, Chart, ChartTable, hline, to_html, vline
 from .progress import LEGEND, TargetRow
 
 __all__ = ["CONFIG", "FONT", "LIGHT_COLOURS", "lights_by_task", "target_progress"]
@@ -25,16 +26,19 @@ LIGHT_COLOURS = {
     rules.Light.MONITORED: "#0969da",
 }
 MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
+CENT = Decimal("0.01")
 
 
-def lights_by_task(task_summaries) -> str:
+def lights_by_task(task_summaries) -> Chart:
     """Stacked horizontal bars: each key task's quantified targets counted by light."""
     labels = [_("工作%(n)s") % {"n": task.number} for task, _summary in task_summaries]
-    data = []
+    series = []
     for light in LEGEND:
         counts = [summary.counts.get(light, 0) for _task, summary in task_summaries]
-        if not any(counts):
-            continue
+        if any(counts):
+            series.append((light, counts))
+    data = []
+    for light, counts in series:
         data.append(
             {
                 "type": "bar",
@@ -54,15 +58,31 @@ def lights_by_task(task_summaries) -> str:
         "xaxis": {"title": {"text": _("目标数")}, "dtick": 1},
         "legend": {"orientation": "h", "y": -0.25},
     }
-    return to_html(data=data, layout=layout, div_id="lights-by-task")
+    totals = [sum(counts[i] for _light, counts in series) for i in range(len(labels))]
+    table = ChartTable(
+        caption=_("各项重点工作的量化目标按状态统计(项)"),
+        columns=[_("重点工作"), *(f"{light.symbol} {light.label}" for light, _counts in series), _("合计")],
+        rows=[
+            (label, [str(counts[i]) for _light, counts in series] + [str(totals[i])])
+            for i, label in enumerate(labels)
+        ],
+    )
+    summary = _("堆叠条形图:各项重点工作的量化目标按状态统计(重点工作%(tasks)s项,量化目标%(n)s项)。") % {
+        "tasks": len(labels),
+        "n": sum(totals),
+    }
+    return Chart(to_html(data=data, layout=layout, div_id="lights-by-task"), summary, table)
 
 
-def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple[dt.date, Decimal]]) -> str:
+def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple[dt.date, Decimal]]) -> Chart:
     """Actual figures against the expected path and the goal, with the deadline marked."""
     target = row.target
     unit = target.unit_of_measure
     data, shapes, annotations = [], [], []
+    # (column heading, {date: value}) for the chart's table, one per line of the chart.
+    columns: list[tuple[str, dict[dt.date, Decimal]]] = []
     if expected_path:
+        columns.append((_("序时进度"), {d: v.quantize(CENT) for d, v in expected_path}))
         data.append(
             {
                 "type": "scatter",
@@ -75,10 +95,12 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
         )
     actual = [o for o in row.observations if o.value is not None]
     if actual:
+        actual_name = _("实际(台账计数)") if target.ledger_measure else _("实际(已审核)")
+        columns.append((actual_name, {o.month_end: o.value for o in actual}))
         data.append(
             {
                 "type": "scatter",
-                "name": _("实际(台账计数)") if target.ledger_measure else _("实际(已审核)"),
+                "name": actual_name,
                 "x": [o.month_end for o in actual],
                 "y": [float(o.value) for o in actual],
                 "mode": "lines+markers",
@@ -89,6 +111,7 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
         )
     projected = row.assessment.projected
     if projected is not None and actual and target.deadline:
+        columns.append((_("按近期趋势预计"), {target.deadline: projected.quantize(CENT)}))
         data.append(
             {
                 "type": "scatter",
@@ -131,4 +154,26 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
         "legend": {"orientation": "h", "y": -0.15},
         "showlegend": True,
     }
-    return to_html(data=data, layout=layout, div_id="target-progress")
+    dates = sorted({day for _name, values in columns for day in values})
+    caption = _("实际值与序时进度(单位:%(unit)s)") % {"unit": unit} if unit else _("实际值与序时进度")
+    table = ChartTable(
+        caption=caption,
+        columns=[_("日期"), *(name for name, _values in columns)],
+        rows=[
+            (day.isoformat(), [fmt_number(values[day]) if day in values else "" for _name, values in columns])
+            for day in dates
+        ],
+    )
+    facts = [_("折线图:%(caption)s。") % {"caption": caption}]
+    if target.goal is not None:
+        facts.append(_("目标 %(goal)s %(unit)s。") % {"goal": fmt_number(target.goal), "unit": unit})
+    if target.deadline:
+        facts.append(_("期限 %(date)s。") % {"date": target.deadline.isoformat()})
+    if actual:
+        facts.append(
+            _("最新值 %(value)s(%(date)s)。")
+            % {"value": fmt_number(actual[-1].value), "date": actual[-1].month_end.isoformat()}
+        )
+    # Chinese sentences run on after "。"; English ones need a space.
+    summary = ("" if get_language().startswith("zh") else " ").join(facts)
+    return Chart(to_html(data=data, layout=layout, div_id="target-progress"), summary, table)

@@ -3,12 +3,37 @@
 `plotly.graph_objects` validates and deep-copies every property, which cost 15–60 ms a chart on
 the dashboards (see bench/RESULTS.md); the same figure as a dict renders in well under 1 ms.
 The browser draws it with the plotly.min.js from our own static files.
+
+Each chart function returns a `Chart`: the figure's HTML together with a one-sentence summary
+(the chart's aria-label) and its numbers as a `ChartTable`, built from the same lists as the
+figure, so what a screen reader reads (templates/_chart.html) cannot disagree with the picture.
 """
+
+from dataclasses import dataclass
 
 import plotly.io as pio
 
 FONT = {"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", "size": 13}
-CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# No toolbar: its buttons cannot be worked from the keyboard, and inside the chart's role="img"
+# they would be controls hidden from screen readers (axe-core: nested-interactive). Exact values
+# are in the table under each chart instead; zooming by dragging and hover still work.
+CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """A chart's numbers: column headings (the first heads the row headings) and rows of text."""
+
+    caption: str
+    columns: list[str]
+    rows: list[tuple[str, list[str]]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    html: str
+    summary: str
+    table: ChartTable
 
 
 def to_html(*, data: list[dict], layout: dict, div_id: str, config: dict | None = None) -> str:
