@@ -265,6 +265,37 @@ def test_command_writes_the_workbook(plan, targets, tmp_path):
     assert "全区3项量化目标" in out.getvalue()
 
 
+def test_command_writes_the_workbook_in_english(plan, targets, tmp_path):
+    out = io.StringIO()
+    call_command(
+        "bulletin", plan=plan.pk, month="2020-06", xlsx=tmp_path / "b.xlsx", language="en", stdout=out
+    )
+    book = load_workbook(tmp_path / "b.xlsx")
+    assert book.sheetnames == [
+        "Overview",
+        "Targets by task",
+        "Behind and overdue",
+        "Unit ranking",
+        "Open problems",
+        "Project groups",
+        "Monitored indicators",
+    ]
+    assert book["Overview"]["A1"].value == "测试区 2020: bulletin on the progress of key tasks · Overview"
+    assert out.getvalue().splitlines()[0] == (
+        "As of the end of June 2020, the district’s 3 quantified targets stand at: "
+        "Achieved 0, On track 1, Behind 1, Overdue 0, Not reported 1."
+    )
+    # The language is the command's only: Chinese stays the default afterwards.
+    assert translation.get_language() == "zh-hans"
+
+
+def test_command_refuses_an_unknown_language(plan, tmp_path):
+    with pytest.raises(CommandError, match="invalid choice: 'fr'"):
+        call_command(
+            "bulletin", "--plan", str(plan.pk), "--xlsx", str(tmp_path / "b.xlsx"), "--language", "fr"
+        )
+
+
 def test_command_refuses_a_bad_month(plan, tmp_path):
     with pytest.raises(CommandError, match="不在计划"):
         call_command("bulletin", plan=plan.pk, month="2021-01", xlsx=tmp_path / "b.xlsx")

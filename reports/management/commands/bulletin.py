@@ -1,15 +1,17 @@
 """Write a plan's monthly bulletin as PDF and/or Excel, without a web request (for a monthly job).
 
-    python manage.py bulletin --plan 1 --month 2020-09 --pdf bulletin.pdf --xlsx bulletin.xlsx
+    python manage.py bulletin --plan 1 --month 2020-09 --pdf bulletin.pdf --xlsx bulletin.xlsx [--language en]
 
 --month defaults to the latest month with an approved figure, as on the page. The PDF needs
 headless Chromium and the Chinese fonts (`apt-get install -y chromium fonts-noto-cjk`).
+The files are in Chinese unless --language says otherwise; the data keeps its own language.
 """
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reports import documents
 from reports import pdf as pdf_render
@@ -25,8 +27,18 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="YYYY-MM (default: the latest month with an approved figure)")
         parser.add_argument("--pdf", type=Path, help="write the PDF to this file")
         parser.add_argument("--xlsx", type=Path, help="write the workbook to this file")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help=f"language of the bulletin (default: {settings.LANGUAGE_CODE})",
+        )
 
-    def handle(self, *args, plan, month, pdf: Path | None, xlsx: Path | None, **options):
+    def handle(self, *args, language=None, **options):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            self._write(**options)
+
+    def _write(self, *, plan, month, pdf: Path | None, xlsx: Path | None, **options):
         if pdf is None and xlsx is None:
             raise CommandError("nothing to write: give --pdf FILE and/or --xlsx FILE")
         try:
