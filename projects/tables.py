@@ -2,8 +2,10 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from targets.datalang import mark_chinese
 from targets.formatting import join_list
 
 from .models import Project
@@ -51,26 +53,30 @@ class ProjectTable(tables.Table):
         order_by = ("name",)
         empty_text = _("没有符合条件的项目。")
 
+    def render_name(self, value):
+        return mark_chinese(value)
+
     def render_groups(self, record):
         groups = record.groups.all()
         if not groups:
             return _missing(_("未分组"))
-        return join_list(group.name for group in groups)
+        # Each name escaped and marked by mark_chinese; the separator is plain text.
+        return mark_safe(join_list(mark_chinese(group.name) for group in groups))
 
     def render_key_task(self, value):
         return format_html('<span title="{}">{}</span>', value.title, _("工作%(n)s") % {"n": value.number})
 
     def render_area(self, value):
-        return value or _missing(_("未明确"))
+        return mark_chinese(value) if value else _missing(_("未明确"))
 
     def render_stage(self, record):
         return record.get_stage_display() if record.stage else _missing(_("阶段未知"))
 
     def render_responsible_unit(self, value):
-        return value.name if value else _missing(_("未明确"))
+        return mark_chinese(value.name) if value else _missing(_("未明确"))
 
     def render_lead_official(self, value):
-        return value or _missing(_("未明确"))
+        return mark_chinese(value) if value else _missing(_("未明确"))
 
     def render_planned_start(self, value):
         return value.isoformat() if value else "—"

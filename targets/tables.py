@@ -3,8 +3,10 @@
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .datalang import mark_chinese
 from .formatting import fmt_number, fmt_points, fmt_qualified, join_list
 from .models import Target
 
@@ -58,13 +60,20 @@ class TargetTable(tables.Table):
         self.as_of_query = f"?as_of={as_of.isoformat()}" if as_of else ""
 
     def render_name(self, record, value):
-        return format_html('<a href="{}{}">{}</a>', record.target.get_absolute_url(), self.as_of_query, value)
+        return format_html(
+            '<a href="{}{}">{}</a>', record.target.get_absolute_url(), self.as_of_query, mark_chinese(value)
+        )
 
     def render_goal(self, record):
         target = record.target
         if target.kind == Target.Kind.MILESTONE:
             return _("按期完成")
-        return f"{target.get_direction_display()} {fmt_number(target.goal)} {target.unit_of_measure}"
+        return format_html(
+            "{} {} {}",
+            target.get_direction_display(),
+            fmt_number(target.goal),
+            mark_chinese(target.unit_of_measure),
+        )
 
     def render_latest_value(self, record):
         if record.from_ledger:
@@ -73,7 +82,7 @@ class TargetTable(tables.Table):
             return format_html(
                 '{} {} <span class="tag">{}</span>',
                 fmt_number(record.latest_value),
-                record.target.unit_of_measure,
+                mark_chinese(record.target.unit_of_measure),
                 _("台账"),
             )
         figure = record.latest_figure
@@ -81,7 +90,11 @@ class TargetTable(tables.Table):
             return format_html('<span class="missing">{}</span>', _("未报送"))
         if record.target.kind == Target.Kind.MILESTONE:
             return _("已完成") if figure.reached else _("未完成")
-        return f"{fmt_qualified(figure.value, figure.value_qualifier)} {record.target.unit_of_measure}"
+        return format_html(
+            "{} {}",
+            fmt_qualified(figure.value, figure.value_qualifier),
+            mark_chinese(record.target.unit_of_measure),
+        )
 
     def render_completion(self, value):
         return fmt_points(value)
@@ -103,4 +116,5 @@ class TargetTable(tables.Table):
         units = record.units
         if not units:
             return format_html('<span class="missing">{}</span>', _("未明确"))
-        return join_list(unit.name for unit in units)
+        # Each name escaped and marked by mark_chinese; the separator is plain text.
+        return mark_safe(join_list(mark_chinese(unit.name) for unit in units))

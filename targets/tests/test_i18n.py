@@ -87,9 +87,9 @@ def test_switching_to_english_shows_the_overview_and_target_page_in_english(view
     html = page(viewer_client, target.get_absolute_url())
     for text in ("Expected progress", "Completion rate", "Responsible unit", "Monthly figures (reviewed)"):
         assert text in html
-    # The data keeps its language: the Chinese name and unit are shown as they are.
-    assert "1-01 新建公园" in html
-    assert "≥ 20 座" in html
+    # The data keeps its language: the Chinese name and unit are shown as they are, marked as Chinese.
+    assert '1-01 <span lang="zh-hans">新建公园</span>' in html
+    assert '≥ 20 <span lang="zh-hans">座</span>' in html
 
 
 def test_bulletin_in_english(viewer_client, plan, target):
@@ -191,7 +191,7 @@ def test_english_name_is_shown_on_english_pages_only(viewer_client, plan, task, 
     html = page(viewer_client, overview_list)
     assert ">Build new parks</a>" in html
     # Without an English name the Chinese one is shown.
-    assert ">改造公厕</a>" in html
+    assert '><span lang="zh-hans">改造公厕</span></a>' in html
     assert untranslated.display_name == "改造公厕"
 
 

@@ -1,0 +1,30 @@
+"""Data keeps its own language: on English pages, Chinese names and sentences are marked lang="zh-hans".
+
+Screen readers switch voice by the lang attribute, and browsers pick fonts by it. Plan, task,
+target and project names, units, source sentences and notes are stored in Chinese and shown as
+they are on every page; on a page in another language each such value is wrapped in
+<span lang="zh-hans">. A value without Chinese characters (an English name, a number) is left
+unmarked, and nothing is marked on Chinese pages, where the whole page is already zh-hans.
+"""
+
+import re
+
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+DATA_LANGUAGE = "zh-hans"
+# CJK ideographs, CJK punctuation and full-width forms: any of them makes a value Chinese text.
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def page_is_chinese() -> bool:
+    return (get_language() or DATA_LANGUAGE).lower().startswith("zh")
+
+
+def mark_chinese(value) -> SafeString:
+    """`value` escaped, in <span lang="zh-hans"> when it holds Chinese and the page is not Chinese."""
+    text = "" if value is None else str(value)
+    if not text or page_is_chinese() or not _CHINESE.search(text):
+        return conditional_escape(value if value is not None else "")
+    return format_html('<span lang="{}">{}</span>', DATA_LANGUAGE, value)
