@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from targets.datalang import mark_chinese
+from targets.roles import REPORTER, assign_role
 
-from .factories import make_figure, make_target, make_task, make_unit
+from .factories import make_figure, make_target, make_task, make_unit, make_user
 
 ZH = '<span lang="zh-hans">{}</span>'
 
@@ -84,3 +85,17 @@ def test_chinese_pages_carry_no_lang_marks(viewer_client, target):
     assert "<h1>T1 新增市场主体</h1>" in html
     # Only the page itself and the language switcher's 简体中文 button.
     assert html.count('lang="zh-hans"') == 2
+
+
+def test_english_month_entry_page_marks_target_names_and_units(client, target):
+    reporter = make_user("reporter")
+    assign_role(reporter, REPORTER)
+    unit = target.responsible_units.get()
+    unit.members.add(reporter)
+    client.force_login(reporter)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("admin:targets_figure_month"), {"unit": unit.pk, "month": "2020-06"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<strong>T1</strong> <span lang="zh-hans">新增市场主体</span>' in html
+    assert ': <span lang="zh-hans">市场监管局</span> · June 2020</h1>' in html
