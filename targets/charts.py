@@ -137,6 +137,8 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
                 "text": _("期限"),
                 "showarrow": False,
                 "yanchor": "bottom",
+                # Left of the line: the deadline is near the right edge, where a centred label is cut.
+                "xanchor": "right",
             }
         )
     shapes.append(vline(as_of.isoformat(), line={"color": "#afb8c1", "width": 1}))
