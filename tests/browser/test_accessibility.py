@@ -27,7 +27,7 @@ from projects.models import Project
 from projects.tests.factories import make_investment, make_problem
 from targets.models import Figure, Plan, Target, Unit
 from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
-from targets.tests.factories import make_figure, make_user
+from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_user
 
 from .conftest import chromium_executable
 
@@ -216,3 +216,35 @@ def test_every_page_is_accessible_and_fits_a_phone(chromium, live_server, screen
 
     assert statuses == [(language, path, status) for language in LANGUAGES for _role, path, status in pages]
     assert problems == [], "axe-core or the phone-width check found:\n" + "\n".join(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scroll_boxes_are_tab_stops_only_while_they_overflow(new_context, live_server):
+    """static/js/scroll-boxes.js: a table box is reached with Tab only when there is something to scroll."""
+    plan = make_plan()
+    make_target(make_task(plan, 1, title="优化营商环境"), "1-01")
+    _user("viewer", VIEWER)
+    page = new_context().new_page()
+    log_in(page, "viewer")
+    page.goto(f"/plans/{plan.pk}/")
+    box = page.locator(".table-scroll", has=page.locator("table.tasks-table"))
+
+    # 1280 px: the table fits, so the box is no tab stop.
+    page.wait_for_function("box => !box.hasAttribute('tabindex')", arg=box.element_handle())
+    assert box.evaluate("box => [box.scrollWidth > box.clientWidth, box.getAttribute('tabindex')]") == [
+        False,
+        None,
+    ]
+
+    # Turned into a phone: the table overflows, and Tab reaches the box to scroll it.
+    page.set_viewport_size(PHONE)
+    page.wait_for_function("box => box.getAttribute('tabindex') === '0'", arg=box.element_handle())
+    assert box.evaluate("box => box.scrollWidth > box.clientWidth") is True
+    page.locator("#as-of").focus()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if box.evaluate("box => document.activeElement === box"):
+            break
+    assert box.evaluate("box => document.activeElement === box") is True
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
