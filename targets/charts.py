@@ -25,6 +25,20 @@ LIGHT_COLOURS = {
     rules.Light.UNASSESSABLE: "#6e7781",
     rules.Light.MONITORED: "#0969da",
 }
+# Fill patterns, so that the stacked bars' parts tell the lights apart without colour too (on a
+# black-and-white printout, or for colour-blind readers); the legend shows symbol, word and pattern.
+LIGHT_PATTERNS = {
+    rules.Light.ACHIEVED: "",
+    rules.Light.ON_TRACK: "|",
+    rules.Light.BEHIND: "/",
+    rules.Light.SERIOUSLY_BEHIND: "x",
+    rules.Light.OVERDUE: "+",
+    rules.Light.NOT_REPORTED: ".",
+    rules.Light.UNASSESSABLE: "-",
+    rules.Light.MONITORED: "",
+}
+# White lines over the light's colour, so the bar keeps its colour and gains the pattern.
+PATTERN_STYLE = {"fillmode": "overlay", "fgcolor": "#ffffff", "fgopacity": 0.8, "size": 7, "solidity": 0.25}
 MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
 CENT = Decimal("0.01")
 
@@ -46,7 +60,10 @@ def lights_by_task(task_summaries) -> Chart:
                 "y": labels,
                 "x": counts,
                 "orientation": "h",
-                "marker": {"color": LIGHT_COLOURS[light]},
+                "marker": {
+                    "color": LIGHT_COLOURS[light],
+                    "pattern": {"shape": LIGHT_PATTERNS[light], **PATTERN_STYLE},
+                },
                 "hovertemplate": f"%{{y}}: %{{x}}<extra>{light.label}</extra>",
             }
         )
