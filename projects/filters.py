@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from targets.datalang import DataSelect
 from targets.filters import YesNoWidget
 from targets.models import Unit
 
@@ -37,10 +38,13 @@ class ProjectFilter(django_filters.FilterSet):
         queryset=Unit.objects.none(),
         label=_("责任单位"),
         empty_label=_("全部"),
+        widget=DataSelect,
     )
-    area = django_filters.ChoiceFilter(field_name="area", choices=[], label=_("片区"), empty_label=_("全部"))
+    area = django_filters.ChoiceFilter(
+        field_name="area", choices=[], label=_("片区"), empty_label=_("全部"), widget=DataSelect
+    )
     lead_official = django_filters.ChoiceFilter(
-        field_name="lead_official", choices=[], label=_("分包领导"), empty_label=_("全部")
+        field_name="lead_official", choices=[], label=_("分包领导"), empty_label=_("全部"), widget=DataSelect
     )
     overdue = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue", widget=YesNoWidget)
 

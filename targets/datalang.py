@@ -9,6 +9,7 @@ unmarked, and nothing is marked on Chinese pages, where the whole page is alread
 
 import re
 
+from django import forms
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -28,3 +29,14 @@ def mark_chinese(value) -> SafeString:
     if not text or page_is_chinese() or not _CHINESE.search(text):
         return conditional_escape(value if value is not None else "")
     return format_html('<span lang="{}">{}</span>', DATA_LANGUAGE, value)
+
+
+class DataSelect(forms.Select):
+    """A <select> whose choices are data (unit names, areas, officials): on a page in another
+    language each option with Chinese in its label gets lang="zh-hans"."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if not page_is_chinese() and _CHINESE.search(str(option["label"])):
+            option["attrs"] = {**option["attrs"], "lang": DATA_LANGUAGE}
+        return option

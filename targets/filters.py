@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
+from .datalang import DataSelect
 from .models import KeyTask, Target, Unit
 
 LIGHT_CHOICES = [
@@ -44,6 +45,7 @@ class TargetFilter(django_filters.FilterSet):
         queryset=Unit.objects.all(),
         label=_("责任单位"),
         empty_label=_("全部"),
+        widget=DataSelect,
     )
     unassigned = django_filters.BooleanFilter(
         field_name="responsible_units",

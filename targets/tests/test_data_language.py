@@ -99,3 +99,10 @@ def test_english_month_entry_page_marks_target_names_and_units(client, target):
     assert response.status_code == 200
     assert '<strong>T1</strong> <span lang="zh-hans">新增市场主体</span>' in html
     assert ': <span lang="zh-hans">市场监管局</span> · June 2020</h1>' in html
+
+
+def test_english_unit_filter_marks_unit_names(english_client, target):
+    html = english_client.get(reverse("targets:target-list", args=[target.key_task.plan.pk])).content.decode()
+    unit = target.responsible_units.get()
+    assert f'<option value="{unit.pk}" lang="zh-hans">市场监管局</option>' in html
+    assert '<option value="" selected>All</option>' in html
