@@ -22,12 +22,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from projects.models import Project
 from projects.tests.factories import make_investment, make_problem
+from targets import xlsx_io
 from targets.models import Figure, Plan, Target, Unit
 from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_user
+from targets.tests.test_xlsx import fill, to_bytes
 
 from .conftest import chromium_executable
 
@@ -41,6 +44,9 @@ pytestmark = [
 PASSWORD = "Browser-Access-2020"
 PHONE = {"width": 390, "height": 844}
 SERIOUS = ("serious", "critical")
+IMPORT_PATH = "/admin/targets/figure/xlsx/import/"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JULY = dt.date(2020, 7, 1)
 LANGUAGES = ["zh-hans", "en"]
 
 # Runs axe on the whole document and keeps what the test asserts on, in a form easy to read.
@@ -68,12 +74,12 @@ def site_data():
     """The seed plan with one unit, its reporter, figures in every state, and a project's investment."""
     call_command("load_seed", stdout=io.StringIO())
     plan = Plan.objects.get(district="中原区", year=2020)
-    measured = (
+    measured = list(
         Target.objects.filter(key_task__plan=plan, goal__isnull=False, figures__status=Figure.Status.APPROVED)
         .order_by("key_task__number", "code")
         .distinct()
     )
-    target = measured.first()
+    target = measured[0]
     indicator = (
         Target.objects.filter(key_task__plan=plan, goal__isnull=True, figures__isnull=False)
         .order_by("code")
@@ -85,7 +91,7 @@ def site_data():
     reporter = _user("reporter", REPORTER)
     unit.members.add(reporter)
     submitted = make_figure(
-        measured[1], dt.date(2020, 7, 1), Decimal("1"), status=Figure.Status.SUBMITTED, entered_by=reporter
+        measured[1], JULY, Decimal("1"), status=Figure.Status.SUBMITTED, entered_by=reporter
     )
     project = Project.objects.filter(plan=plan).order_by("pk").first()
     project.annual_planned_investment = Decimal("12.5")
@@ -97,6 +103,9 @@ def site_data():
         code="P-1",
     )
     make_problem(project, "征地拆迁未完成", due_by=dt.date(2020, 5, 31))
+    # The unit's July workbook with one value filled in, for the import preview page.
+    workbook = load_workbook(io.BytesIO(xlsx_io.build_template(unit, JULY, user=reporter)[0]))
+    fill(workbook[xlsx_io.SHEET_TITLE], measured[0].code, 本月数值=measured[0].goal)
     group = project.groups.first() or plan.project_groups.order_by("pk").first()
     if group is not None:
         project.groups.add(group)
@@ -109,6 +118,7 @@ def site_data():
         "submitted": submitted,
         "project": project,
         "group": group,
+        "workbook": to_bytes(workbook),
         "users": {
             VIEWER: _user("viewer", VIEWER),
             REPORTER: reporter,
@@ -139,7 +149,8 @@ def pages_of(data) -> list[tuple[str | None, str, int]]:
         (VIEWER, f"/reports/plan/{plan.pk}/bulletin/", 200),
         (REPORTER, "/admin/", 200),
         (REPORTER, f"/admin/targets/figure/month/?unit={data['unit'].pk}&month=2020-06", 200),
-        (REPORTER, "/admin/targets/figure/xlsx/import/", 200),
+        (REPORTER, "/admin/targets/figure/xlsx/template/", 200),
+        (REPORTER, IMPORT_PATH, 200),
         (REVIEWER, "/admin/targets/figure/?status__exact=submitted", 200),
         (REVIEWER, f"/admin/targets/figure/{data['submitted'].pk}/change/", 200),
         (REVIEWER, f"/admin/targets/figure/compliance/?plan={plan.pk}&month=2020-06", 200),
@@ -160,6 +171,17 @@ def log_in(page, username: str) -> None:
 def axe_violations(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RUN_AXE)
+
+
+def check_phone_page(page, where: str) -> list[str]:
+    """axe-core's serious and critical findings, and whether the page scrolls sideways."""
+    problems = report(axe_violations(page), where)
+    scroll_width, inner_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    if scroll_width > inner_width:
+        problems.append(f"{where}: page {scroll_width}px wide, window {inner_width}px")
+    return problems
 
 
 def report(violations: list[dict], where: str) -> list[str]:
@@ -199,16 +221,25 @@ def test_every_page_is_accessible_and_fits_a_phone(chromium, live_server, screen
                 response = phone.goto(path)
                 statuses.append((language, path, response.status))
                 assert phone.locator("html").get_attribute("lang") == language
-                problems += report(axe_violations(phone), f"{language} {path} (phone)")
-                scroll_width, inner_width = phone.evaluate(
-                    "() => [document.documentElement.scrollWidth, window.innerWidth]"
-                )
-                if scroll_width > inner_width:
-                    problems.append(
-                        f"{language} {path} (phone): page {scroll_width}px wide, window {inner_width}px"
-                    )
+                problems += check_phone_page(phone, f"{language} {path}")
                 name = re.sub(r"[^0-9A-Za-z]+", "-", path).strip("-")
                 phone.screenshot(path=str(screenshot_dir / f"{language}-{name}.png"), full_page=True)
+
+                if path == IMPORT_PATH:
+                    # The import preview is the answer to an upload: upload the unit's workbook.
+                    phone.select_option("#id_unit", str(site_data["unit"].pk))
+                    phone.fill("#id_month", "2020-07")
+                    phone.set_input_files(
+                        "#id_file",
+                        files=[{"name": "fill.xlsx", "mimeType": XLSX, "buffer": site_data["workbook"]}],
+                    )
+                    with phone.expect_navigation():
+                        phone.locator("form:has(#id_file) [type=submit]").click()
+                    assert phone.locator("table.xlsx-preview tbody tr").count() == 1
+                    problems += check_phone_page(phone, f"{language} {path} preview")
+                    phone.screenshot(
+                        path=str(screenshot_dir / f"{language}-{name}-preview.png"), full_page=True
+                    )
 
     finally:
         for context, _phone in contexts.values():
