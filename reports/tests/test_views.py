@@ -19,15 +19,14 @@ from reports import xlsx
 from reports.bulletin import build_bulletin
 from targets.models import Target
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit
+from tests.tools import needs
 
 pytestmark = pytest.mark.django_db
 
 JUNE = dt.date(2020, 6, 1)
 NOW = dt.datetime(2020, 7, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
-needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
-needs_pdftotext = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils is not installed"
-)
+needs_chromium = needs(shutil.which("chromium") is not None, "chromium")
+needs_pdftotext = needs(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """Redis as the state every server process shares: plan versions, logged-in users, sessions.
 
 These tests run against the Redis on REDIS_TEST_URL (default redis://127.0.0.1:6379/15), each
-under a key prefix of its own. Without a reachable Redis they are skipped, unless REQUIRE_REDIS
-is set (CI sets it), when they fail instead.
+under a key prefix of its own. Without a reachable Redis they are skipped, unless REQUIRE_TOOLS
+is set (CI sets it), when they fail instead (tests/tools.py).
 """
 
 import datetime as dt
@@ -19,6 +19,7 @@ from django.urls import reverse
 from targets import review, shared
 from targets.models import DataVersion, Figure
 from targets.roles import REVIEWER, VIEWER, assign_role
+from tests.tools import require
 
 from .factories import make_figure, make_plan, make_target, make_task, make_user
 
@@ -39,9 +40,7 @@ def _redis_reachable() -> bool:
 @pytest.fixture
 def redis_settings(settings):
     if not _redis_reachable():
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+        require(False, f"Redis at {REDIS_URL}")
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         **settings.CACHES,

@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from tests.tools import require
+
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
@@ -37,8 +39,7 @@ def _async_unsafe_allowed():
 @pytest.fixture(scope="session")
 def chromium(_async_unsafe_allowed):
     executable = chromium_executable()
-    if executable is None:
-        pytest.skip("Chromium not found (set CHROMIUM_PATH or install chromium)")
+    require(executable is not None, "Chromium (set CHROMIUM_PATH or install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -31,6 +31,7 @@ from targets.models import Figure, Plan, Target, Unit
 from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_user
 from targets.tests.test_xlsx import fill, to_bytes
+from tests.tools import needs
 
 from .conftest import chromium_executable
 
@@ -38,7 +39,8 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_executable() is None, reason="Chromium not found (CI installs it)"),
+    needs(chromium_executable() is not None, "Chromium"),
+    needs(AXE.is_file(), "axe-core (npm ci)"),
 ]
 
 PASSWORD = "Browser-Access-2020"

@@ -17,12 +17,13 @@ import pytest
 from targets.models import Figure, Target
 from targets.roles import REPORTER, REVIEWER, VIEWER, assign_role
 from targets.tests.factories import make_plan, make_target, make_task, make_unit, make_user
+from tests.tools import needs
 
 from .conftest import chromium_executable
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_executable() is None, reason="Chromium not found (CI installs it)"),
+    needs(chromium_executable() is not None, "Chromium"),
 ]
 
 PASSWORD = "Browser-Journey-2020"
