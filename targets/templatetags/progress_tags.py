@@ -8,6 +8,7 @@ from targets.formatting import (
     fmt_qualified,
     fmt_yi_yuan,
     fmt_yi_yuan_pair,
+    join_list,
     list_separator,
 )
 
@@ -48,6 +49,12 @@ def yi_yuan(value: Decimal | None) -> str:
 def yi_yuan_pair(part: Decimal | None, whole: Decimal | None) -> str:
     """Completed against planned, in 亿元: "10 / 40 亿元" / "RMB 1 / 4 billion"."""
     return fmt_yi_yuan_pair(part, whole)
+
+
+@register.filter
+def names(values) -> str:
+    """Names one after the other: 甲、乙 in Chinese, "A, B" in English."""
+    return join_list(values)
 
 
 @register.simple_tag

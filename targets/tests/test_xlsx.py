@@ -774,7 +774,7 @@ def test_chinese_template_is_unchanged(reporter_client, unit, targets):
 def test_english_template_filled_in_uploads_and_saves(english, reporter, unit, targets):
     wb = download(english, unit)
     ws = wb["Monthly figures"]
-    fill_at(ws, "1-01", 本月数值=55.5, 进展情况="已开工 5 个")
+    fill_at(ws, "1-01", 本月数值=55.5, 进展情况="已开工 5 个", 存在问题="用地")
     fill_at(ws, "1-03", **{"是否完成(里程碑)": "Yes", "完成日期": dt.datetime(2020, 6, 10)})
 
     preview = upload(english, unit, to_bytes(wb), name="monthly_figures.xlsx")
@@ -784,8 +784,9 @@ def test_english_template_filled_in_uploads_and_saves(english, reporter, unit, t
     assert (rows["1-01"]["old"], rows["1-01"]["new"], rows["1-01"]["others"]) == (
         "—",
         "55.5 个",
-        ["Progress"],
+        ["Progress", "Problems"],
     )
+    assert "<td>Progress, Problems</td>" in text(preview)
     assert (rows["1-03"]["old"], rows["1-03"]["new"]) == ("—", "Achieved (2020-06-10)")
     confirmed = english.post(reverse(IMPORT_URL), {"confirm": preview.context["token"]})
     assert confirmed.status_code == 302
