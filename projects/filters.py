@@ -7,11 +7,10 @@ a value from another plan or a typo is a form error, which the view answers with
 import datetime as dt
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from targets.datalang import DataSelect
+from targets.datalang import DataCheckboxSelectMultiple, DataSelect
 from targets.filters import YesNoWidget
 from targets.models import Unit
 
@@ -25,7 +24,7 @@ class ProjectFilter(django_filters.FilterSet):
         queryset=ProjectGroup.objects.none(),
         label=_("分组"),
         method="filter_group",
-        widget=forms.CheckboxSelectMultiple,
+        widget=DataCheckboxSelectMultiple,
     )
     stage = django_filters.ChoiceFilter(
         choices=[*Stage.choices, (UNKNOWN_STAGE, _("阶段未知"))],

@@ -40,3 +40,14 @@ class DataSelect(forms.Select):
         if not page_is_chinese() and _CHINESE.search(str(option["label"])):
             option["attrs"] = {**option["attrs"], "lang": DATA_LANGUAGE}
         return option
+
+
+class DataCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose labels are data (project group names): on a page in another language
+    each label with Chinese in it is wrapped in <span lang="zh-hans"> (a checkbox's attributes
+    go on its <input>, so the mark goes inside the label)."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["label"] = mark_chinese(option["label"])
+        return option

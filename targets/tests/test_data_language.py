@@ -106,3 +106,16 @@ def test_english_unit_filter_marks_unit_names(english_client, target):
     unit = target.responsible_units.get()
     assert f'<option value="{unit.pk}" lang="zh-hans">市场监管局</option>' in html
     assert '<option value="" selected>All</option>' in html
+
+
+def test_english_group_checkboxes_mark_group_names(english_client, viewer_client, plan):
+    from projects.tests.factories import make_group
+
+    make_group(plan, "省市重点项目")
+    url = reverse("projects:project-list", args=[plan.pk])
+    html = english_client.get(url).content.decode()
+    assert '<span lang="zh-hans">省市重点项目</span></label>' in html
+    viewer_client.cookies["django_language"] = "zh-hans"
+    chinese = viewer_client.get(url).content.decode()
+    assert "省市重点项目</label>" in chinese
+    assert '<span lang="zh-hans">省市重点项目' not in chinese
