@@ -219,6 +219,19 @@ def test_submit_and_return_action_messages(client, task, language, action, extra
     assert flashed(response) == [expected]
 
 
+@pytest.fixture
+def month_page(client, task):
+    """The June page of a unit with two targets, its reporter logged in."""
+    unit = make_unit()
+    user = make_user("reporter")
+    roles.assign_role(user, roles.REPORTER)
+    unit.members.add(user)
+    for i in range(2):
+        make_target(task, f"1-{i:02d}", units=[unit])
+    client.force_login(user)
+    return f"{reverse('admin:targets_figure_month')}?unit={unit.pk}&month=2020-06"
+
+
 @pytest.mark.parametrize(
     ("language", "n", "submit", "expected"),
     [
@@ -230,15 +243,8 @@ def test_submit_and_return_action_messages(client, task, language, action, extra
         ("zh-hans", 2, True, "已保存并报送审核 2 条数据。"),
     ],
 )
-def test_month_page_save_message(client, task, language, n, submit, expected):
-    unit = make_unit()
-    user = make_user("reporter")
-    roles.assign_role(user, roles.REPORTER)
-    unit.members.add(user)
-    for i in range(2):
-        make_target(task, f"1-{i:02d}", units=[unit])
-    client.force_login(user)
-    url = f"{reverse('admin:targets_figure_month')}?unit={unit.pk}&month=2020-06"
+def test_month_page_save_message(client, month_page, language, n, submit, expected):
+    url = month_page
     response = in_language(client, language).get(url)
     changes = {f"1-{i:02d}": {"value": "10"} for i in range(n)}
     response = client.post(url, form_data(response, changes, submit=submit))
@@ -254,15 +260,8 @@ def test_month_page_save_message(client, task, language, n, submit, expected):
         ("zh-hans", 2, "未保存任何数据:有 2 行需要修改。"),
     ],
 )
-def test_month_page_rejection_counts_rows(client, task, language, n, expected):
-    unit = make_unit()
-    user = make_user("reporter")
-    roles.assign_role(user, roles.REPORTER)
-    unit.members.add(user)
-    for i in range(2):
-        make_target(task, f"1-{i:02d}", units=[unit])
-    client.force_login(user)
-    url = f"{reverse('admin:targets_figure_month')}?unit={unit.pk}&month=2020-06"
+def test_month_page_rejection_counts_rows(client, month_page, language, n, expected):
+    url = month_page
     response = in_language(client, language).get(url)
     changes = {f"1-{i:02d}": {"value": "-1"} for i in range(n)}
     response = client.post(url, form_data(response, changes))
