@@ -24,6 +24,15 @@ from tests.tools import needs
 pytestmark = pytest.mark.django_db
 
 JUNE = dt.date(2020, 6, 1)
+ENGLISH_SHEETS = [
+    "Overview",
+    "Targets by task",
+    "Behind and overdue",
+    "Unit ranking",
+    "Open problems",
+    "Project groups",
+    "Monitored indicators",
+]
 NOW = dt.datetime(2020, 7, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
 needs_chromium = needs(shutil.which("chromium") is not None, "chromium")
 needs_pdftotext = needs(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
@@ -207,15 +216,7 @@ def back_to_chinese(settings):
         ),
         (
             "en",
-            [
-                "Overview",
-                "Targets by task",
-                "Behind and overdue",
-                "Unit ranking",
-                "Open problems",
-                "Project groups",
-                "Monitored indicators",
-            ],
+            ENGLISH_SHEETS,
             "测试区 2020: bulletin on the progress of key tasks · Overview",
             [
                 "Key task",
@@ -270,15 +271,7 @@ def test_command_writes_the_workbook_in_english(plan, targets, tmp_path):
         "bulletin", plan=plan.pk, month="2020-06", xlsx=tmp_path / "b.xlsx", language="en", stdout=out
     )
     book = load_workbook(tmp_path / "b.xlsx")
-    assert book.sheetnames == [
-        "Overview",
-        "Targets by task",
-        "Behind and overdue",
-        "Unit ranking",
-        "Open problems",
-        "Project groups",
-        "Monitored indicators",
-    ]
+    assert book.sheetnames == ENGLISH_SHEETS
     assert book["Overview"]["A1"].value == "测试区 2020: bulletin on the progress of key tasks · Overview"
     assert out.getvalue().splitlines()[0] == (
         "As of the end of June 2020, the district’s 3 quantified targets stand at: "

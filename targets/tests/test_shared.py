@@ -110,7 +110,7 @@ def test_the_generation_moves_only_after_the_commit(redis_settings, alice, page)
     _url, figure = page
     plan_id = figure.target.key_task.plan_id
     token = DataVersion.current(plan_id)
-    figure.note = "改"
+    figure.progress_note = "改"
     figure.save()  # inside the test's transaction, which never commits
     assert DataVersion.current(plan_id) == token
 
