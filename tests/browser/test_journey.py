@@ -107,8 +107,8 @@ def test_figure_journey_from_entry_to_bulletin(live_server, new_context, screens
     assert viewer.url == f"{base}/plans/{plan.pk}/"
     # Nothing is approved yet, so the page shows the year's end; pick June's end instead.
     assert viewer.locator("#as-of option:checked").inner_text() == "2020年12月31日"
-    with viewer.expect_navigation():
-        viewer.select_option("#as-of", "2020-06-30")
+    viewer.select_option("#as-of", "2020-06-30")
+    follow(viewer, viewer.locator(".as-of-form button"))
     assert viewer.locator("#as-of option:checked").inner_text() == "2020年6月30日"
     assert viewer.locator("h1").inner_text() == "测试区 · 重点工作目标"
     shot(viewer, "viewer-plan")

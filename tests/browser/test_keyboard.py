@@ -184,9 +184,14 @@ def test_main_actions_work_from_the_keyboard(live_server, new_context, screensho
     assert viewer.locator("h1").inner_text() == "T1 新增市场主体"
     open_chart_table(viewer, log)
     viewer.screenshot(path=str(screenshot_dir / "keyboard-target-table.png"), full_page=True)
-    # The as-of date: an arrow key on the month list shows the month before at once.
+    # The as-of date: arrow keys move through the months without reloading; 查看 shows the choice.
     tab_to(viewer, "el => el.id === 'as-of'", key="Shift+Tab", log=log)
-    press_and_follow(viewer, "ArrowUp")
+    viewer.keyboard.press("ArrowUp")
+    viewer.keyboard.press("ArrowUp")
+    viewer.keyboard.press("ArrowDown")
+    assert viewer.url == f"{base}/plans/targets/{target.pk}/?as_of=2020-12-31"
+    tab_to(viewer, "el => el.closest('.as-of-form') && el.tagName === 'BUTTON'", log=log)
+    press_and_follow(viewer, "Enter")
     assert viewer.url == f"{base}/plans/targets/{target.pk}/?as_of=2020-11-30"
     assert viewer.locator("#as-of option:checked").inner_text() == "2020年11月30日"
 
