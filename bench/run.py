@@ -899,6 +899,10 @@ def write_results(ctx: dict) -> str:
     ]
     failed = sum(1 for r in ctx["budgets"] if r[2] == "FAIL")
     out += ["", f"{failed} of {len(ctx['budgets'])} budget checks fail.", ""]
+    # The record of earlier runs, kept by hand beside the script, follows each new result.
+    history = BENCH / "HISTORY.md"
+    if history.is_file():
+        out += ["", history.read_text(encoding="utf-8").strip(), ""]
     text = "\n".join(out)
     (BENCH / "RESULTS.md").write_text(text, encoding="utf-8")
     return text
