@@ -539,7 +539,9 @@ def report(
         f"`make loadtest` (bench/load.py): {CLIENTS} clients for {SECONDS} s (measured {elapsed:.1f} s): "
         f"{regular} reporters viewing pages and submitting their own unit's figures (submission share "
         f"{SUBMIT_SHARE}), {PAIRS} pairs of reporters editing the same figure at the same moment. "
-        f"gunicorn {bench.WORKERS} `sync` workers, production settings, on {HOST}; "
+        f"gunicorn {bench.WORKERS} `sync` workers, production settings "
+        + (f"with Redis ({bench.REDIS})" if bench.use_redis() else "without Redis")
+        + f", on {HOST}; "
         f"PostgreSQL `{bench.DB_NAME}`; "
         f"pages of {ctx['bench_plan']}; figures into {ctx['plan']['name']} (id {ctx['plan']['id']}). "
         f"{ctx['machine']}; load average before / after: {ctx['load_before']} / {ctx['load_after']}; "
