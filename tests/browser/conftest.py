@@ -12,6 +12,9 @@ import pytest
 
 from tests.tools import require
 
+# The password of every user the browser tests log in with (browser_user).
+PASSWORD = "Browser-Test-2020"
+
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
@@ -76,3 +79,15 @@ def screenshot_dir(tmp_path_factory):
 
         return Path(configured)
     return tmp_path_factory.mktemp("screenshots")
+
+
+def browser_user(username: str, role: str):
+    """A user with the given role who logs in through the login page with PASSWORD."""
+    from targets.roles import assign_role
+    from targets.tests.factories import make_user
+
+    user = make_user(username)
+    user.set_password(PASSWORD)
+    user.save()
+    assign_role(user, role)
+    return user

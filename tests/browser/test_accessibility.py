@@ -28,12 +28,12 @@ from projects.models import Project
 from projects.tests.factories import make_investment, make_problem
 from targets import xlsx_io
 from targets.models import Figure, Plan, Target, Unit
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
-from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_user
+from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER
+from targets.tests.factories import make_figure, make_plan, make_target, make_task
 from targets.tests.test_xlsx import fill, to_bytes
 from tests.tools import needs
 
-from .conftest import chromium_executable
+from .conftest import PASSWORD, browser_user, chromium_executable
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -43,7 +43,6 @@ pytestmark = [
     needs(AXE.is_file(), "axe-core (npm ci)"),
 ]
 
-PASSWORD = "Browser-Access-2020"
 PHONE = {"width": 390, "height": 844}
 SERIOUS = ("serious", "critical")
 IMPORT_PATH = "/admin/targets/figure/xlsx/import/"
@@ -61,14 +60,6 @@ RUN_AXE = """async () => {
     nodes: v.nodes.map(n => n.target.join(" ")),
   }));
 }"""
-
-
-def _user(username: str, role: str):
-    user = make_user(username)
-    user.set_password(PASSWORD)
-    user.save()
-    assign_role(user, role)
-    return user
 
 
 @pytest.fixture
@@ -90,7 +81,7 @@ def site_data():
     unit = Unit.objects.order_by("pk").first()
     for assigned in measured[:4]:
         assigned.responsible_units.add(unit)
-    reporter = _user("reporter", REPORTER)
+    reporter = browser_user("reporter", REPORTER)
     unit.members.add(reporter)
     submitted = make_figure(
         measured[1], JULY, Decimal("1"), status=Figure.Status.SUBMITTED, entered_by=reporter
@@ -122,10 +113,10 @@ def site_data():
         "group": group,
         "workbook": to_bytes(workbook),
         "users": {
-            VIEWER: _user("viewer", VIEWER),
+            VIEWER: browser_user("viewer", VIEWER),
             REPORTER: reporter,
-            REVIEWER: _user("reviewer", REVIEWER),
-            ADMIN: _user("admin", ADMIN),
+            REVIEWER: browser_user("reviewer", REVIEWER),
+            ADMIN: browser_user("admin", ADMIN),
         },
     }
 
@@ -256,7 +247,7 @@ def test_scroll_boxes_are_tab_stops_only_while_they_overflow(new_context, live_s
     """static/js/scroll-boxes.js: a table box is reached with Tab only when there is something to scroll."""
     plan = make_plan()
     make_target(make_task(plan, 1, title="优化营商环境"), "1-01")
-    _user("viewer", VIEWER)
+    browser_user("viewer", VIEWER)
     page = new_context().new_page()
     log_in(page, "viewer")
     page.goto(f"/plans/{plan.pk}/")

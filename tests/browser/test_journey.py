@@ -15,26 +15,16 @@ from decimal import Decimal
 import pytest
 
 from targets.models import Figure, Target
-from targets.roles import REPORTER, REVIEWER, VIEWER, assign_role
-from targets.tests.factories import make_plan, make_target, make_task, make_unit, make_user
+from targets.roles import REPORTER, REVIEWER, VIEWER
+from targets.tests.factories import make_plan, make_target, make_task, make_unit
 from tests.tools import needs
 
-from .conftest import chromium_executable
+from .conftest import PASSWORD, browser_user, chromium_executable
 
 pytestmark = [
     pytest.mark.browser,
     needs(chromium_executable() is not None, "Chromium"),
 ]
-
-PASSWORD = "Browser-Journey-2020"
-
-
-def _user(username: str, role: str):
-    user = make_user(username)
-    user.set_password(PASSWORD)
-    user.save()
-    assign_role(user, role)
-    return user
 
 
 @pytest.fixture
@@ -54,16 +44,16 @@ def journey_data():
         deadline=dt.date(2020, 12, 31),
         units=[unit],
     )
-    reporter = _user("reporter", REPORTER)
+    reporter = browser_user("reporter", REPORTER)
     unit.members.add(reporter)
     return {
         "plan": plan,
         "task": task,
         "unit": unit,
         "target": target,
-        "viewer": _user("viewer", VIEWER),
+        "viewer": browser_user("viewer", VIEWER),
         "reporter": reporter,
-        "reviewer": _user("reviewer", REVIEWER),
+        "reviewer": browser_user("reviewer", REVIEWER),
     }
 
 

@@ -22,8 +22,7 @@ import pytest
 from targets.models import Figure
 from tests.tools import needs
 
-from .conftest import chromium_executable
-from .test_journey import PASSWORD
+from .conftest import PASSWORD, chromium_executable
 from .test_journey import journey_data as journey_data  # the fixture: plan, task, target, unit, users
 
 pytestmark = [
