@@ -1,7 +1,6 @@
 """The project-ledger seed: groups the sources count, projects they name, targets linked to them."""
 
 import datetime as dt
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -15,11 +14,11 @@ from targets.models import LedgerMeasure, Target
 
 pytestmark = pytest.mark.django_db
 
-# The source documents sit beside the repository (../shared/seeds), in CI too.
-SEEDS = Path(os.environ.get("SEEDS_DIR", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
-PLAN_TEXT = (SEEDS / "000_5f2cead44651d58b.txt").read_text(encoding="utf-8")
+# The two source documents the seed quotes, kept with the project's data.
+SOURCES = Path(settings.BASE_DIR) / "fixtures" / "sources"
+PLAN_TEXT = (SOURCES / "zhongyuan_2020_plan.txt").read_text(encoding="utf-8")
 # The report marks six figures in bold (**317.8亿元**); the markers are formatting, not text.
-H1_TEXT = (SEEDS / "002_16d6a0d01d709e2b.txt").read_text(encoding="utf-8").replace("**", "")
+H1_TEXT = (SOURCES / "zhongyuan_2020_h1_report.txt").read_text(encoding="utf-8").replace("**", "")
 # A progress note quotes the report with the PDF's page breaks ("\n\n" mid-sentence) closed up.
 H1_FLAT = H1_TEXT.replace("\n\n", "")
 # A source_text holds one or more quoted passages, one a line; a passage keeps the seed's own

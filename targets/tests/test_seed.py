@@ -1,7 +1,6 @@
 """The seed fixture: what it loads, that loading is idempotent, and that it says what the sources say."""
 
 import datetime as dt
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,11 +13,11 @@ from targets.models import Figure, KeyTask, Plan, Target, Unit
 
 pytestmark = pytest.mark.django_db
 
-# The source documents sit beside the repository (../shared/seeds), in CI too.
-SEEDS = Path(os.environ.get("SEEDS_DIR", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
-PLAN_TEXT = (SEEDS / "000_5f2cead44651d58b.txt").read_text(encoding="utf-8")
+# The two source documents the seed quotes, kept with the project's data.
+SOURCES = Path(settings.BASE_DIR) / "fixtures" / "sources"
+PLAN_TEXT = (SOURCES / "zhongyuan_2020_plan.txt").read_text(encoding="utf-8")
 # The report marks six figures in bold (**317.8亿元**); the markers are formatting, not text.
-H1_TEXT = (SEEDS / "002_16d6a0d01d709e2b.txt").read_text(encoding="utf-8").replace("**", "")
+H1_TEXT = (SOURCES / "zhongyuan_2020_h1_report.txt").read_text(encoding="utf-8").replace("**", "")
 JUNE = dt.date(2020, 6, 1)
 
 
