@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,12 @@ class Plan(models.Model):
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"))
     source = models.TextField(_("来源文件"), blank=True)
+    adopted_on = models.DateField(
+        _("印发日期"),
+        null=True,
+        blank=True,
+        help_text=_("计划通过或印发的日期;原文未写明的留空。年度目标的序时进度仍按自然年计"),
+    )
     # Status-light thresholds, in percentage points of gap (completion share − expected share).
     on_track_threshold = models.DecimalField(
         _("正常推进阈值(百分点)"),
@@ -254,6 +262,11 @@ class Target(models.Model):
         AT_LEAST = "gte", "≥"
         AT_MOST = "lte", "≤"
 
+    class Commitment(models.TextChoices):
+        FIRM = "firm", _("确保")
+        STRETCH = "stretch", _("力争")
+        UNSTATED = "", _("未写明")
+
     class Source(models.TextChoices):
         PLAN = "plan", _("年度重点工作部署")
         H1_REPORT = "h1", _("上半年工作总结(区委全会)")
@@ -275,6 +288,25 @@ class Target(models.Model):
         _("方向"), max_length=3, choices=Direction.choices, default=Direction.AT_LEAST
     )
     goal = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    goal_wording = models.CharField(
+        _("原文完成程度"),
+        max_length=100,
+        blank=True,
+        help_text=_("原文对完成程度的表述,如“大头落地”“基本完成”:不等于全部完成,不折算为目标值"),
+    )
+    standard = models.BooleanField(
+        _("保持类标准"),
+        default=False,
+        help_text=_("须时时保持的底线或上限(如不低于98%、不超过10%、彻底消除):每次读数判定达标或未达标,不按序时进度"),
+    )
+    commitment = models.CharField(
+        _("目标措辞"),
+        max_length=10,
+        choices=Commitment.choices,
+        default=Commitment.UNSTATED,
+        blank=True,
+        help_text=_("原文用“确保”(必须完成)还是“力争”(争取完成)"),
+    )
     unit_of_measure = models.CharField(_("计量单位"), max_length=20, blank=True)
     baseline = models.DecimalField(
         _("基线值"),
@@ -430,6 +462,12 @@ class PlannedValue(models.Model):
         return f"{self.target_id} {self.month:%Y-%m} {self.value}"
 
 
+# The longest note (进展情况, 存在问题, 更正原因, 异常说明) a figure keeps, in characters, whichever way
+# it is entered (admin form, monthly page, Excel) and in the database. About three pages of text.
+NOTE_MAX_LENGTH = 5000
+NOTE_FIELDS = ("progress_note", "problems", "correction_reason", "anomaly_note")
+
+
 class FigureManager(models.Manager):
     def get_by_natural_key(self, district, year, code, month):
         return self.get(
@@ -473,6 +511,14 @@ class Figure(models.Model):
         _("异常说明"), blank=True, help_text=_("数值远超预期范围时,填报人确认数值无误并说明原因")
     )
     source_text = models.TextField(_("原文"), blank=True, help_text=_("来自文件的数字,记下原句"))
+    # 口径待核: the figure counts something close to, but not the same as, its target. It is shown
+    # with the flag and left out of the verdict until a reviewer confirms the measure.
+    measure_doubtful = models.BooleanField(
+        _("口径待核"),
+        default=False,
+        help_text=_("数据口径与目标不完全一致(如只计新建、目标含续建):在审核人确认口径前不计入判定"),
+    )
+    measure_note = models.TextField(_("口径说明"), blank=True)
     status = models.CharField(_("审核状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     return_reason = models.TextField(_("退回原因"), blank=True)
     entered_by = models.ForeignKey(
@@ -544,6 +590,14 @@ class Figure(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="returned") | ~Q(return_reason=""), name="figure_returned_has_reason"
+            ),
+            # The entry paths refuse a longer note with a message (forms.clean_note); this is the floor.
+            *(
+                models.CheckConstraint(
+                    condition=LessThanOrEqual(Length(name), NOTE_MAX_LENGTH),
+                    name=f"figure_{name}_max_length",
+                )
+                for name in NOTE_FIELDS
             ),
         ]
 
