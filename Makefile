@@ -31,12 +31,12 @@ run: install
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production server: gunicorn + whitenoise, settings from the environment (SECRET_KEY, ALLOWED_HOSTS,
-# DATABASE_URL …, see README). Migrates and collects static files first.
+# DATABASE_URL …, see README) and zhongyuan/gunicorn.conf.py. Migrates and collects static files first.
 WORKERS ?= 2
 serve: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(VENV)/bin/gunicorn zhongyuan.wsgi --workers $(WORKERS) --bind $${BIND:-127.0.0.1:$(PORT)} --access-logfile -
+	$(VENV)/bin/gunicorn zhongyuan.wsgi -c zhongyuan/gunicorn.conf.py --workers $(WORKERS) --bind $${BIND:-127.0.0.1:$(PORT)} --access-logfile -
 
 # A consistent copy of the database (pg_dump on PostgreSQL, SQLite's backup API on SQLite).
 backup: install

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A URL over MAX_URL_LENGTH gets our 414 page (zhongyuan/errors.py).
+    "zhongyuan.errors.LongUrlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -199,6 +201,11 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 X_FRAME_OPTIONS = "DENY"
+# Our page for a form refused by the CSRF check, in the user's language (zhongyuan/errors.py).
+CSRF_FAILURE_VIEW = "zhongyuan.errors.csrf_failure"
+# Longest URL (path and query string, in bytes) served; a longer one gets our 414 page. gunicorn
+# (gunicorn.conf.py) accepts request lines up to 8190 bytes, so this page is what a user sees.
+MAX_URL_LENGTH = int(env_str("MAX_URL_LENGTH", "4096"))
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from
 # one address, that pair is locked for AXES_COOLOFF_HOURS. Per pair, not per address, so one

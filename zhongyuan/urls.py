@@ -14,3 +14,9 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("bench/", include("zhongyuan.bench_views")),  # baseline for `make bench`; 404 unless BENCH_ENDPOINTS
 ]
+
+# Our error pages, in the user's language (zhongyuan/errors.py).
+handler400 = "zhongyuan.errors.bad_request"
+handler403 = "zhongyuan.errors.permission_denied"
+handler404 = "zhongyuan.errors.page_not_found"
+handler500 = "zhongyuan.errors.server_error"
