@@ -29,7 +29,7 @@ TEXT = {
     },
     403: {
         "zh-hans": ("没有访问权限", "请联系督查室为您的账号分配相应角色"),
-        "en": ("Access denied", "ask the Supervision Office (督查室) to give your account"),
+        "en": ("Access denied", "ask the Supervision Office to give your account"),
     },
     "csrf": {
         "zh-hans": ("页面已过期,提交未被接受", "没有保存任何内容"),
@@ -57,7 +57,7 @@ TEXT = {
     },
 }
 HOME_LINK = {"zh-hans": "返回首页(年度计划总览)", "en": "Back to the home page (the year plans)"}
-CONTACT = {"zh-hans": "请联系督查室", "en": "contact the Supervision Office (督查室)"}
+CONTACT = {"zh-hans": "请联系督查室", "en": "contact the Supervision Office"}
 LANGUAGES = ["zh-hans", "en"]
 
 
