@@ -197,8 +197,14 @@ SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours, each appending to X-Forwarded-For, stand in front of the server;
+# used only behind a proxy (zhongyuan/clientip.py), otherwise the header is ignored.
+TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "1")) if BEHIND_TLS_PROXY else 0
+if BEHIND_TLS_PROXY and TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1 with BEHIND_TLS_PROXY")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 X_FRAME_OPTIONS = "DENY"
 # Our page for a form refused by the CSRF check, in the user's language (zhongyuan/errors.py).
@@ -215,6 +221,8 @@ AXES_COOLOFF_TIME = float(env_str("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address: REMOTE_ADDR, or behind our proxies the one they put in X-Forwarded-For (zhongyuan/clientip.py).
+AXES_CLIENT_IP_CALLABLE = "zhongyuan.clientip.client_ip"
 
 # bootstrap5 with the table in a labelled horizontal scroll box (templates/django_tables2/scroll.html).
 DJANGO_TABLES2_TEMPLATE = "django_tables2/scroll.html"
