@@ -38,7 +38,7 @@ UNASSIGNED = gettext_lazy("未明确")
 
 # Lights that need a leader's attention, listed worst first (severity, then gap).
 ATTENTION = progress.ATTENTION
-GOOD = {Light.ACHIEVED, Light.ON_TRACK}
+GOOD = {Light.ACHIEVED, Light.ACHIEVED_LATE, Light.MEETS_STANDARD, Light.ON_TRACK}
 
 RANKING_RULE = gettext_lazy(
     "排名规则:按负责的量化目标中“已完成”和“正常推进”所占比例从高到低排列;"
@@ -100,16 +100,24 @@ def as_of_for(plan: Plan, month: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Headline:
-    """Quantified targets counted by light; the parts add up to `total`."""
+    """Quantified targets counted by verdict; the parts add up to `total`.
+
+    `with_data` is how many targets the verdicts rest on (数据覆盖 with_data/total): every target
+    but those with no data yet (暂无数据).
+    """
 
     as_of: dt.date
     total: int
     achieved: int
+    achieved_late: int
+    meets_standard: int
     on_track: int
     behind: int  # behind and seriously behind
     seriously_behind: int
+    not_completed: int
     overdue: int
-    not_reported: int
+    below_standard: int
+    no_data: int
     unassessable: int
 
     @classmethod
@@ -118,54 +126,92 @@ class Headline:
             as_of=as_of,
             total=sum(n for light, n in counts.items() if light is not Light.MONITORED),
             achieved=counts[Light.ACHIEVED],
+            achieved_late=counts[Light.ACHIEVED_LATE],
+            meets_standard=counts[Light.MEETS_STANDARD],
             on_track=counts[Light.ON_TRACK],
             behind=counts[Light.BEHIND] + counts[Light.SERIOUSLY_BEHIND],
             seriously_behind=counts[Light.SERIOUSLY_BEHIND],
+            not_completed=counts[Light.NOT_COMPLETED],
             overdue=counts[Light.OVERDUE],
-            not_reported=counts[Light.NOT_REPORTED],
+            below_standard=counts[Light.BELOW_STANDARD],
+            no_data=counts[Light.NO_DATA],
             unassessable=counts[Light.UNASSESSABLE],
         )
+
+    @property
+    def with_data(self) -> int:
+        return self.total - self.no_data
 
     @property
     def parts(self) -> list[tuple[str, int, list[Light]]]:
         """(label, count, lights) in the order of the sentence; together they make `total`."""
         return [
-            (_("已完成"), self.achieved, [Light.ACHIEVED]),
-            (_("正常推进"), self.on_track, [Light.ON_TRACK]),
-            (_("滞后"), self.behind, [Light.BEHIND, Light.SERIOUSLY_BEHIND]),
-            (_("逾期"), self.overdue, [Light.OVERDUE]),
-            (_("未报送"), self.not_reported, [Light.NOT_REPORTED]),
-            (_("无法评估"), self.unassessable, [Light.UNASSESSABLE]),
+            (str(Light.ACHIEVED.label), self.achieved, [Light.ACHIEVED]),
+            (str(Light.ACHIEVED_LATE.label), self.achieved_late, [Light.ACHIEVED_LATE]),
+            (str(Light.MEETS_STANDARD.label), self.meets_standard, [Light.MEETS_STANDARD]),
+            (str(Light.ON_TRACK.label), self.on_track, [Light.ON_TRACK]),
+            (str(Light.BEHIND.label), self.behind, [Light.BEHIND, Light.SERIOUSLY_BEHIND]),
+            (str(Light.NOT_COMPLETED.label), self.not_completed, [Light.NOT_COMPLETED]),
+            (str(Light.OVERDUE.label), self.overdue, [Light.OVERDUE]),
+            (str(Light.BELOW_STANDARD.label), self.below_standard, [Light.BELOW_STANDARD]),
+            (str(Light.NO_DATA.label), self.no_data, [Light.NO_DATA]),
+            (str(Light.UNASSESSABLE.label), self.unassessable, [Light.UNASSESSABLE]),
         ]
 
     @property
-    def sentence(self) -> str:
-        """截至2020年9月底,全区N项量化目标中已完成a项、正常推进b项、滞后c项、逾期d项(、未报送e项…)。
+    def shown_parts(self) -> list[tuple[str, int, list[Light]]]:
+        """The parts with at least one target: what the page, the print and the chart show."""
+        return [part for part in self.parts if part[1]]
 
-        The first four parts are always named; 未报送 and 无法评估 only when there are any, so
-        the parts named always add up to N.
+    @property
+    def sentence(self) -> str:
+        """截至2020年6月底,全区25项量化目标中有数据的7项(数据覆盖7/25):已完成a项、正常推进b项…;暂无数据18项。
+
+        Only parts with targets are named, so the parts named always add up to the total; the
+        verdicts rest on the targets with data, and the sentence says how many those are.
         """
         pieces = []
-        for index, (label, n, lights) in enumerate(self.parts):
-            if index < 4 or n:
-                piece = _("%(label)s%(n)s项") % {"label": label, "n": n}
-                if lights[0] is Light.BEHIND and self.seriously_behind:
-                    piece += _("(其中严重滞后%(n)s项)") % {"n": self.seriously_behind}
-                pieces.append(piece)
-        return ngettext(
-            "截至%(month)s底,全区%(total)s项量化目标中%(parts)s。",
-            "截至%(month)s底,全区%(total)s项量化目标中%(parts)s。",
-            self.total,
-        ) % {
+        for label, n, lights in self.parts:
+            if not n or lights[0] is Light.NO_DATA:
+                continue
+            piece = _("%(label)s%(n)s项") % {"label": label, "n": n}
+            if lights[0] is Light.BEHIND and self.seriously_behind:
+                piece += _("(其中严重滞后%(n)s项)") % {"n": self.seriously_behind}
+            pieces.append(piece)
+        values = {
             "month": month_label(self.as_of),
             "total": self.total,
+            "with_data": self.with_data,
             "parts": join_list(pieces),
+            "no_data": self.no_data,
         }
+        if not self.with_data:
+            return (
+                ngettext(
+                    "截至%(month)s底,全区%(total)s项量化目标均暂无数据,尚不能判定进展。",
+                    "截至%(month)s底,全区%(total)s项量化目标均暂无数据,尚不能判定进展。",
+                    self.total,
+                )
+                % values
+            )
+        sentence = (
+            ngettext(
+                "截至%(month)s底,全区%(total)s项量化目标中有数据的%(with_data)s项"
+                "(数据覆盖%(with_data)s/%(total)s):%(parts)s",
+                "截至%(month)s底,全区%(total)s项量化目标中有数据的%(with_data)s项"
+                "(数据覆盖%(with_data)s/%(total)s):%(parts)s",
+                self.total,
+            )
+            % values
+        )
+        if self.no_data:
+            sentence += _(";暂无数据%(no_data)s项") % values
+        return sentence + _("。")
 
 
 @dataclass(frozen=True)
 class TargetLine:
-    """One quantified target as the bulletin prints it: the approved value or 未报送."""
+    """One quantified target as the bulletin prints it: the approved value or 暂无数据."""
 
     row: progress.TargetRow
     month: dt.date  # the bulletin's month (first day)
@@ -220,10 +266,10 @@ class TargetLine:
 
     @property
     def value_text(self) -> str:
-        """The approved value with its unit, 已完成/未完成 for a milestone, or 未报送."""
+        """The approved value with its unit, 已完成/未完成 for a milestone, or 暂无数据."""
         latest = self.latest
         if latest is None:
-            return _("未报送")
+            return _("暂无数据")
         if self.is_milestone:
             if latest.reached:
                 done_on = f"({latest.reached_on:%m-%d})" if latest.reached_on else ""
@@ -231,7 +277,7 @@ class TargetLine:
             else:
                 text = _("未完成")
         elif latest.value is None:
-            return _("未报送")
+            return _("暂无数据")
         else:
             figure = self.row.latest_figure
             qualifier = figure.value_qualifier if figure is not None else ""
@@ -349,7 +395,7 @@ class IndicatorLine:
     @property
     def value_text(self) -> str:
         if self.figure is None or self.figure.value is None:
-            return _("未报送")
+            return _("暂无数据")
         return fmt_qualified(self.figure.value, self.figure.value_qualifier)
 
 

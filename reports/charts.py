@@ -16,7 +16,7 @@ CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": False}
 
 def headline_counts(headline: Headline) -> Chart:
     """Horizontal bars, one per part of the headline, each labelled with its symbol, word and count."""
-    parts = headline.parts
+    parts = headline.shown_parts
     labels = [f"{''.join(light.symbol for light in lights)} {label}" for label, _n, lights in parts]
     counts = [n for _label, n, _lights in parts]
     colours = [LIGHT_COLOURS[lights[0]] for _label, _n, lights in parts]

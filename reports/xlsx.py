@@ -3,7 +3,7 @@
 Sheet names, headers and labels follow the active language (the request's, as on the HTML
 bulletin); the data (names, units, sentences from the plan) keeps its own language. Counts,
 values and percentages are stored as numbers (percentages as points, e.g. 56.9 for 56.9%, as
-printed), so a reader can sort and sum them. A target without an approved figure says 未报送
+printed), so a reader can sort and sum them. A target without an approved figure says 暂无数据
 (Not reported) in its value cell.
 """
 
@@ -81,7 +81,7 @@ def _table(ws: Worksheet, headers: list[str], rows, *, start: int, widths=None, 
 
 
 def _value_cell(line: TargetLine):
-    """A number when there is an approved value; else its text (未报送, 已完成, 未完成)."""
+    """A number when there is an approved value; else its text (暂无数据, 已完成, 未完成)."""
     if line.value is not None:
         return line.value
     return line.value_text
@@ -89,7 +89,7 @@ def _value_cell(line: TargetLine):
 
 def headline_rows(bulletin: Bulletin) -> list[tuple[str, int]]:
     head = bulletin.headline
-    rows = [(label, n) for label, n, _lights in head.parts]
+    rows = [(label, n) for label, n, _lights in head.shown_parts]
     return [
         (_("量化目标"), head.total),
         *rows,

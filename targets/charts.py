@@ -17,11 +17,15 @@ __all__ = ["CONFIG", "FONT", "LIGHT_COLOURS", "lights_by_task", "target_progress
 # enough against white for graphics (WCAG 1.4.11, 3:1) and for white text (4.5:1).
 LIGHT_COLOURS = {
     rules.Light.ACHIEVED: "#116329",
+    rules.Light.ACHIEVED_LATE: "#4d6b1f",
+    rules.Light.MEETS_STANDARD: "#116329",
     rules.Light.ON_TRACK: "#1a7f37",
     rules.Light.BEHIND: "#9a6700",
     rules.Light.SERIOUSLY_BEHIND: "#bc4c00",
-    rules.Light.OVERDUE: "#cf222e",
-    rules.Light.NOT_REPORTED: "#57606a",
+    rules.Light.NOT_COMPLETED: "#cf222e",
+    rules.Light.OVERDUE: "#a40e26",
+    rules.Light.BELOW_STANDARD: "#cf222e",
+    rules.Light.NO_DATA: "#57606a",
     rules.Light.UNASSESSABLE: "#6e7781",
     rules.Light.MONITORED: "#0969da",
 }
@@ -29,11 +33,15 @@ LIGHT_COLOURS = {
 # black-and-white printout, or for colour-blind readers); the legend shows symbol, word and pattern.
 LIGHT_PATTERNS = {
     rules.Light.ACHIEVED: "",
+    rules.Light.ACHIEVED_LATE: "\\",
+    rules.Light.MEETS_STANDARD: "",
     rules.Light.ON_TRACK: "|",
     rules.Light.BEHIND: "/",
     rules.Light.SERIOUSLY_BEHIND: "x",
+    rules.Light.NOT_COMPLETED: "+",
     rules.Light.OVERDUE: "+",
-    rules.Light.NOT_REPORTED: ".",
+    rules.Light.BELOW_STANDARD: "x",
+    rules.Light.NO_DATA: ".",
     rules.Light.UNASSESSABLE: "-",
     rules.Light.MONITORED: "",
 }

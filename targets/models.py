@@ -223,7 +223,15 @@ class TargetQuerySet(models.QuerySet):
             approved = approved.select_related("entered_by", "reviewed_by")
         else:
             approved = approved.only(
-                "id", "target_id", "month", "value", "value_qualifier", "reached", "reached_on", "status"
+                "id",
+                "target_id",
+                "month",
+                "value",
+                "value_qualifier",
+                "reached",
+                "reached_on",
+                "status",
+                "measure_doubtful",
             )
         from projects.models import Project
 
@@ -239,6 +247,7 @@ class TargetQuerySet(models.QuerySet):
 
 
 class TargetManager(models.Manager.from_queryset(TargetQuerySet)):
+            models.Prefetch("figures", queryset=reported, to_attr="reported_figures"),
     def get_by_natural_key(self, district, year, code):
         return self.get(key_task__plan__district=district, key_task__plan__year=year, code=code)
 

@@ -36,6 +36,8 @@ def spec_for(target: Target) -> rules.TargetSpec:
         start=target.start,
         deadline=target.deadline,
         planned_path=tuple((month_end(p.month), p.value) for p in target.planned_values.all()),
+        standard=target.standard,
+        commitment=rules.Commitment(target.commitment),
     )
 
 
@@ -48,10 +50,28 @@ def observations_for(target: Target, *, as_of: dt.date) -> list[rules.Observatio
         return _ledger_counts(target, as_of=as_of)
     if target.ledger_measure == LedgerMeasure.INVESTMENT:
         return _ledger_investment(target, as_of=as_of)
+    # A figure whose measure is in doubt (口径待核) is shown on the page but kept out of the verdict.
     return [
         rules.Observation(month_end=f.month_end, value=f.value, reached=f.reached, reached_on=f.reached_on)
         for f in target.approved_figures
+        if not f.measure_doubtful
     ]
+
+
+def reporting_for(target: Target, *, as_of: dt.date) -> rules.Reporting:
+    """The reporting state of a target (uses what `for_dashboard` prefetched)."""
+    plan = target.key_task.plan
+    self_reported = not target.ledger_measure and target.kind != Target.Kind.MONITORED
+    return rules.reporting_state(
+        has_unit=bool(target.responsible_units.all()),
+        self_reported=self_reported,
+        start=target.start,
+        deadline=target.deadline,
+        period_end=plan.period_end,
+        reported_months={f.month for f in target.reported_figures},
+        as_of=as_of,
+        due_day=plan.report_due_day,
+    )
 
 
 def _month_ends(start: dt.date, as_of: dt.date) -> list[dt.date]:
@@ -105,6 +125,8 @@ class TargetRow:
     assessment: rules.Assessment
     latest_figure: Figure | None
     observations: list[rules.Observation]
+    reporting: rules.Reporting = rules.Reporting.NOT_REQUIRED
+    doubtful_figure: Figure | None = None  # the latest approved figure, when its measure is in doubt
 
     @property
     def light(self) -> rules.Light:
@@ -139,6 +161,18 @@ class TargetRow:
     def units(self) -> list:
         return list(self.target.responsible_units.all())
 
+    @property
+    def at_risk(self) -> bool:
+        return self.assessment.at_risk
+
+    @property
+    def measured_on(self) -> dt.date | None:
+        return self.assessment.measured_on
+
+    @property
+    def has_data(self) -> bool:
+        return self.assessment.light not in (rules.Light.NO_DATA, rules.Light.MONITORED)
+
 
 def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> list[TargetRow]:
     rows = []
@@ -147,11 +181,18 @@ def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> 
         assessment = rules.assess(
             spec=spec_for(target), observations=observations, as_of=as_of, thresholds=thresholds
         )
-        latest = (
-            target.approved_figures[-1] if target.approved_figures and not target.ledger_measure else None
-        )
+        counted = [f for f in target.approved_figures if not f.measure_doubtful]
+        latest = counted[-1] if counted and not target.ledger_measure else None
+        newest = target.approved_figures[-1] if target.approved_figures else None
         rows.append(
-            TargetRow(target=target, assessment=assessment, latest_figure=latest, observations=observations)
+            TargetRow(
+                target=target,
+                assessment=assessment,
+                latest_figure=latest,
+                observations=observations,
+                reporting=reporting_for(target, as_of=as_of),
+                doubtful_figure=newest if newest is not None and newest.measure_doubtful else None,
+            )
         )
     return rows
 
@@ -185,11 +226,15 @@ class LightSummary:
 
 LEGEND = [
     rules.Light.ACHIEVED,
+    rules.Light.ACHIEVED_LATE,
+    rules.Light.MEETS_STANDARD,
     rules.Light.ON_TRACK,
     rules.Light.BEHIND,
     rules.Light.SERIOUSLY_BEHIND,
+    rules.Light.NOT_COMPLETED,
     rules.Light.OVERDUE,
-    rules.Light.NOT_REPORTED,
+    rules.Light.BELOW_STANDARD,
+    rules.Light.NO_DATA,
     rules.Light.UNASSESSABLE,
 ]
 
@@ -201,15 +246,23 @@ def latest_reported_month_end(plan: Plan) -> dt.date | None:
     return month_end(latest) if latest else None
 
 
+def review_end(plan: Plan) -> dt.date:
+    """The last as-of date a plan can be read at: the end of the month after its period.
+
+    The year-end review (年终考核) runs in January, on December's figures.
+    """
+    return month_end(plan.period_end + dt.timedelta(days=1))
+
+
 def month_choices(plan: Plan, *, today: dt.date) -> list[dt.date]:
-    """Month ends of the plan period that have already ended, for the as-of selector."""
+    """Month ends of the plan period (and its review month) that have ended, for the as-of selector."""
     ends = []
     month = plan.period_start.replace(day=1)
-    while month <= plan.period_end:
+    while month <= review_end(plan):
         end = month_end(month)
         if end > today:
             break
-        ends.append(min(end, plan.period_end))
+        ends.append(end)
         month = end + dt.timedelta(days=1)
     return ends
 
@@ -239,10 +292,10 @@ def resolve_as_of(raw: str | None, plan: Plan, *, today: dt.date) -> dt.date:
         as_of = month_end(dt.date(year, month, 1)) if day is None else dt.date(year, month, day)
     except ValueError as exc:
         raise AsOfError(_("日期“%(raw)s”不存在。") % {"raw": raw[:40]}) from exc
-    if not plan.period_start <= as_of <= plan.period_end:
+    if not plan.period_start <= as_of <= review_end(plan):
         raise AsOfError(
-            _("日期 %(date)s 不在计划期 %(start)s 至 %(end)s 之内。")
-            % {"date": as_of, "start": plan.period_start, "end": plan.period_end}
+            _("日期 %(date)s 不在计划期 %(start)s 至 %(end)s(含次月年终考核)之内。")
+            % {"date": as_of, "start": plan.period_start, "end": review_end(plan)}
         )
     if as_of > today:
         raise AsOfError(_("日期 %(date)s 尚未到来,只能查看已过去的日期。") % {"date": as_of})
@@ -268,6 +321,8 @@ def expected_path(target: Target) -> list[tuple[dt.date, Decimal]]:
 # Lights that need a leader's attention on the overview, worst first.
 ATTENTION = {
     rules.Light.OVERDUE,
+    rules.Light.NOT_COMPLETED,
+    rules.Light.BELOW_STANDARD,
     rules.Light.SERIOUSLY_BEHIND,
     rules.Light.BEHIND,
 }

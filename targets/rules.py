@@ -1,14 +1,24 @@
-"""Status rules for targets: expected progress, completion, the status light and its companions.
+"""Status rules for targets: expected progress, completion, the verdict and its companions.
 
 Plain Python (no ORM, no database; Django only to translate the labels), so every rule can be unit-tested with
 hand-worked numbers and run over prefetched figures. All arithmetic is `Decimal`; no floats.
+
+Two signals per target, never folded into one (see the README, "Verdicts"):
+
+* the **reporting state** (`Reporting`, `reporting_state`): is the unit's figure in?
+* the **progress verdict** (`Light`, `status_light`): how is the target doing, judged from the
+  latest approved figure *at that figure's own date*?
+
+and beside both, **预计难以完成** (`Assessment.at_risk`) when the trend's projection misses the goal.
 
 Conventions
 -----------
 * A *share* is a percentage of the way from baseline to goal (0 = baseline, 100 = goal). It may
   be negative (moved away from the goal) or exceed 100 (beyond the goal). For a "≤" target the
   goal lies below the baseline, so the same formula measures progress downward.
-* A *gap* is completion share − expected share, in percentage points.
+* A *gap* is completion share − expected share, in percentage points. The expected share is
+  taken at the date of the figure it is compared with (June's figure with 6-30), never at a later
+  as-of date: reading the plan on 7-15 does not compare June's figure with mid-July's 序时进度.
 * Dates that stand for a month (`Observation.month_end`, the dates of `TargetSpec.planned_path`)
   may be any day of that month: they are read as that month's last day. So a figure stored by
   the first of its month is never mistaken for a figure of a month that has not yet closed.
@@ -16,29 +26,42 @@ Conventions
   `gap_points`, `required_monthly_rate`, `projected_value`) return full `Decimal` precision.
   Only `assess()` rounds (ROUND_HALF_UP): shares and the gap to 0.1 point, values (expected,
   required monthly rate, projected) to 0.01, the precision of the stored figures.
-* The gap behind the light is the difference of the two *rounded* shares, so the numbers a
-  reader sees always add up (completion 43.5 − expected 49.6 = gap −6.1) and the light always
+* The gap behind the verdict is the difference of the two *rounded* shares, so the numbers a
+  reader sees always add up (completion 43.5 − expected 49.6 = gap −6.1) and the verdict always
   agrees with the gap shown: a gap shown as −10.0 is on track, never behind.
 
-Light rules, in order (only observations with month_end <= as_of count; "latest" is the one
+Verdict rules, in order (only observations with month_end <= as_of count; "latest" is the one
 with the latest month):
 
 1. MONITORED for a monitored indicator (it has no goal).
-2. ACHIEVED if the latest observation meets the goal ("≥": value >= goal, "≤": value <= goal,
-   milestone: reached is True). This holds even if that figure is old or the milestone was
-   reached after its deadline: the light says whether it is done, not whether it was on time.
-3. OVERDUE if as_of is after the deadline and it is not achieved.
-4. NOT_REPORTED if the target starts after as_of (nothing can be expected yet; kept simple
-   rather than adding a "not started" light), or if there is no observation for the last closed
-   month (the latest month whose last day is <= as_of), including no observation at all. Before
-   the first month after the start has closed, this also comes out NOT_REPORTED.
-5. ON_TRACK for a milestone reported as not yet reached before its deadline: a yes/no target
+2. For a standard to keep (`TargetSpec.standard`: a floor ≥98%, a ceiling ≤10%, 彻底消除 = 0):
+   MEETS_STANDARD (达标) or BELOW_STANDARD (未达标) by the latest observation, at every reading,
+   whatever the baseline; NO_DATA without one.
+3. ACHIEVED (已完成) if the latest observation meets the goal ("≥": value >= goal, "≤": value <=
+   goal, milestone: reached), and it was first met (the earliest observation of the run of
+   achieving ones that ends with the latest; a milestone's own `reached_on` date when known) on or
+   before the deadline; ACHIEVED_LATE (逾期完成) when first met after it.
+4. NO_DATA (暂无数据) when no observation counts: the verdict waits; the reporting state says
+   whose move it is. A target that starts after as_of is NO_DATA too.
+5. On the deadline day, not achieved: NOT_COMPLETED (未完成); after it: OVERDUE (逾期未完成).
+   Never "on track" at or past a deadline. This needs no new figure: the date decides, with the
+   latest figure showing that the goal is not met (its age is shown beside the verdict).
+6. ON_TRACK for a milestone reported as not yet reached before its deadline: a yes/no target
    has no partial progress to measure against the calendar.
-6. UNASSESSABLE if the completion or expected share cannot be computed (e.g. a level target with
-   no baseline that has not met its goal, a target without a deadline or planned path, or a
-   figure without a value).
-7. By gap: gap >= thresholds.on_track → ON_TRACK; gap >= thresholds.behind → BEHIND;
-   otherwise SERIOUSLY_BEHIND.
+7. UNASSESSABLE (无法评估) if the completion or expected share cannot be computed (a target
+   without a deadline or planned path, without a numeric goal, without a baseline).
+8. By the gap at the latest observation's own date: gap >= thresholds.on_track → ON_TRACK;
+   gap >= thresholds.behind → BEHIND (−30 itself included); otherwise SERIOUSLY_BEHIND.
+
+A firm (确保) and a stretch (力争) target get the same verdict; the commitment is shown beside it,
+so a missed 力争 target reads "逾期未完成 · 力争" and a missed 确保 one "逾期未完成 · 确保".
+
+Reporting state (`reporting_state`): the figures of month M are due by day `due_day` of M+1.
+NO_UNIT (责任单位未明确) when nobody answers for the target, NOT_REQUIRED when its figures come
+from elsewhere (a document, the project ledger), NOT_DUE before its first month is due,
+SUBMITTED (已报送) when the figure of every due month up to the last closed one is in, PENDING
+(待报送) when only the last closed month's figure is missing and its due day has not passed, and
+LATE (逾期未报) when a due day passed without a figure.
 """
 
 import datetime as dt
@@ -67,21 +90,32 @@ class Direction(StrEnum):
     AT_MOST = "lte"
 
 
-class Light(StrEnum):
-    """The status light of a target.
+class Commitment(StrEnum):
+    """How the plan words a target: 确保 (must: a firm commitment) or 力争 (strive for: a stretch goal)."""
 
-    `severity` orders lights worst first when sorted descending:
-    overdue (7) > seriously_behind (6) > behind (5) > not_reported (4) > unassessable (3)
-    > on_track (2) > achieved (1) > monitored (0).
+    FIRM = "firm"
+    STRETCH = "stretch"
+    UNSTATED = ""
+
+
+class Light(StrEnum):
+    """The progress verdict of a target.
+
+    `severity` orders verdicts worst first when sorted descending (see `_SEVERITY`).
     `symbol` is a text sign that stays readable when printed in black and white.
+    `tone` is the colour family: good, warn, bad, none (no verdict), info.
     """
 
     ACHIEVED = "achieved"
+    ACHIEVED_LATE = "achieved_late"
+    MEETS_STANDARD = "meets_standard"
     ON_TRACK = "on_track"
     BEHIND = "behind"
     SERIOUSLY_BEHIND = "seriously_behind"
+    NOT_COMPLETED = "not_completed"
     OVERDUE = "overdue"
-    NOT_REPORTED = "not_reported"
+    BELOW_STANDARD = "below_standard"
+    NO_DATA = "no_data"
     UNASSESSABLE = "unassessable"
     MONITORED = "monitored"
 
@@ -97,38 +131,99 @@ class Light(StrEnum):
     def severity(self) -> int:
         return _SEVERITY[self]
 
+    @property
+    def tone(self) -> str:
+        return _TONES[self]
+
 
 _LABELS = {
     Light.ACHIEVED: _("已完成"),
+    Light.ACHIEVED_LATE: _("逾期完成"),
+    Light.MEETS_STANDARD: _("达标"),
     Light.ON_TRACK: _("正常推进"),
     Light.BEHIND: _("滞后"),
     Light.SERIOUSLY_BEHIND: _("严重滞后"),
+    Light.NOT_COMPLETED: _("未完成"),
     Light.OVERDUE: _("逾期未完成"),
-    Light.NOT_REPORTED: _("未报送"),
+    Light.BELOW_STANDARD: _("未达标"),
+    Light.NO_DATA: _("暂无数据"),
     Light.UNASSESSABLE: _("无法评估"),
     Light.MONITORED: _("监测"),
 }
 
 _SYMBOLS = {
     Light.ACHIEVED: "✓",
+    Light.ACHIEVED_LATE: "✔",
+    Light.MEETS_STANDARD: "◎",
     Light.ON_TRACK: "●",
     Light.BEHIND: "▲",
     Light.SERIOUSLY_BEHIND: "▼",
+    Light.NOT_COMPLETED: "✕",
     Light.OVERDUE: "✗",
-    Light.NOT_REPORTED: "?",
+    Light.BELOW_STANDARD: "⊘",
+    Light.NO_DATA: "?",
     Light.UNASSESSABLE: "–",
     Light.MONITORED: "◇",
 }
 
 _SEVERITY = {
-    Light.OVERDUE: 7,
-    Light.SERIOUSLY_BEHIND: 6,
-    Light.BEHIND: 5,
-    Light.NOT_REPORTED: 4,
-    Light.UNASSESSABLE: 3,
-    Light.ON_TRACK: 2,
+    Light.OVERDUE: 11,
+    Light.NOT_COMPLETED: 10,
+    Light.BELOW_STANDARD: 9,
+    Light.SERIOUSLY_BEHIND: 8,
+    Light.BEHIND: 7,
+    Light.UNASSESSABLE: 6,
+    Light.NO_DATA: 5,
+    Light.ON_TRACK: 4,
+    Light.ACHIEVED_LATE: 3,
+    Light.MEETS_STANDARD: 2,
     Light.ACHIEVED: 1,
     Light.MONITORED: 0,
+}
+
+_TONES = {
+    Light.ACHIEVED: "good",
+    Light.ACHIEVED_LATE: "good",
+    Light.MEETS_STANDARD: "good",
+    Light.ON_TRACK: "good",
+    Light.BEHIND: "warn",
+    Light.SERIOUSLY_BEHIND: "bad",
+    Light.NOT_COMPLETED: "bad",
+    Light.OVERDUE: "bad",
+    Light.BELOW_STANDARD: "bad",
+    Light.NO_DATA: "none",
+    Light.UNASSESSABLE: "none",
+    Light.MONITORED: "info",
+}
+
+
+class Reporting(StrEnum):
+    """Whether the responsible unit's figure is in: a signal apart from the verdict."""
+
+    SUBMITTED = "submitted"
+    PENDING = "pending"
+    LATE = "late"
+    NO_UNIT = "no_unit"
+    NOT_REQUIRED = "not_required"
+    NOT_DUE = "not_due"
+
+    @property
+    def label(self) -> str:
+        return _REPORTING_LABELS[self]
+
+    @property
+    def is_units_failure(self) -> bool:
+        """Only a passed due day with nothing submitted counts against a unit."""
+        return self is Reporting.LATE
+
+
+_REPORTING_LABELS = {
+    Reporting.SUBMITTED: _("已报送"),
+    Reporting.PENDING: _("待报送"),
+    Reporting.LATE: _("逾期未报"),
+    Reporting.NO_UNIT: _("责任单位未明确"),
+    Reporting.NOT_REQUIRED: _("无需填报"),
+    Reporting.NOT_DUE: _("未到报送期"),
 }
 
 
@@ -159,6 +254,9 @@ class TargetSpec:
     start: dt.date
     deadline: dt.date | None
     planned_path: tuple[tuple[dt.date, Decimal], ...] = ()  # (month_end, planned value), ascending
+    # A level to keep at every reading (a floor ≥98%, a ceiling ≤10%, 彻底消除 = 0), not to reach by a date.
+    standard: bool = False
+    commitment: Commitment = Commitment.UNSTATED
 
 
 @dataclass(frozen=True)
@@ -172,6 +270,12 @@ class Assessment:
     required_monthly_rate: Decimal | None
     projected: Decimal | None
     projected_achieves: bool | None
+    # The date the verdict is taken at: the latest counted observation's month end (its age).
+    measured_on: dt.date | None = None
+    # When the goal was first met (for ACHIEVED / ACHIEVED_LATE).
+    achieved_on: dt.date | None = None
+    # 预计难以完成: not achieved, deadline not passed, and the trend's projection misses the goal.
+    at_risk: bool = False
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -325,30 +429,104 @@ def _shares(spec: TargetSpec, latest: Observation | None, as_of: dt.date):
     return completion, expected, gap_points(completion=completion, expected=expected)
 
 
+def _achieved_on(spec: TargetSpec, counted: list[tuple[dt.date, Observation]]) -> dt.date | None:
+    """When the goal was first met in the run of achieving observations that ends with the latest.
+
+    None when the latest observation does not meet the goal. A milestone's own `reached_on`
+    wins over its month end when it is known.
+    """
+    first = None
+    for month_end, observation in reversed(counted):
+        if not _observation_achieves(spec, observation):
+            break
+        first = (month_end, observation)
+    if first is None:
+        return None
+    month_end, observation = first
+    if spec.kind == Kind.MILESTONE and observation.reached_on is not None:
+        return observation.reached_on
+    return month_end
+
+
 def status_light(
     *, spec: TargetSpec, observations: Sequence[Observation], as_of: dt.date, thresholds: Thresholds
 ) -> Light:
-    """The status light on `as_of`; see the module docstring for the rules and their order."""
+    """The progress verdict on `as_of`; see the module docstring for the rules and their order."""
+    return _verdict(spec, _counted(observations, as_of), as_of, thresholds)[0]
+
+
+def _verdict(
+    spec: TargetSpec, counted: list[tuple[dt.date, Observation]], as_of: dt.date, thresholds: Thresholds
+) -> tuple[Light, dt.date | None]:
     if spec.kind == Kind.MONITORED:
-        return Light.MONITORED
-    latest_pair = _latest(observations, as_of)
+        return Light.MONITORED, None
+    latest_pair = counted[-1] if counted else None
     latest = latest_pair[1] if latest_pair else None
-    if _observation_achieves(spec, latest):
-        return Light.ACHIEVED
-    if spec.deadline is not None and as_of > spec.deadline:
-        return Light.OVERDUE
-    if spec.start > as_of or latest_pair is None or latest_pair[0] != _last_closed_month_end(as_of):
-        return Light.NOT_REPORTED
+    if spec.standard:
+        if latest is None:
+            return Light.NO_DATA, None
+        met = _observation_achieves(spec, latest)
+        return (Light.MEETS_STANDARD if met else Light.BELOW_STANDARD), None
+    achieved_on = _achieved_on(spec, counted)
+    if achieved_on is not None:
+        late = spec.deadline is not None and achieved_on > spec.deadline
+        return (Light.ACHIEVED_LATE if late else Light.ACHIEVED), achieved_on
+    if latest_pair is None or spec.start > as_of:
+        return Light.NO_DATA, None
+    if spec.deadline is not None and as_of >= spec.deadline:
+        return (Light.NOT_COMPLETED if as_of == spec.deadline else Light.OVERDUE), None
     if spec.kind == Kind.MILESTONE:
-        return Light.ON_TRACK
-    _completion, _expected, gap = _shares(spec, latest, as_of)
+        return Light.ON_TRACK, None
+    _completion, _expected, gap = _shares(spec, latest, latest_pair[0])
     if gap is None:
-        return Light.UNASSESSABLE
+        return Light.UNASSESSABLE, None
     if gap >= thresholds.on_track:
-        return Light.ON_TRACK
+        return Light.ON_TRACK, None
     if gap >= thresholds.behind:
-        return Light.BEHIND
-    return Light.SERIOUSLY_BEHIND
+        return Light.BEHIND, None
+    return Light.SERIOUSLY_BEHIND, None
+
+
+def reporting_state(
+    *,
+    has_unit: bool,
+    self_reported: bool,
+    start: dt.date,
+    deadline: dt.date | None,
+    period_end: dt.date,
+    reported_months: set[dt.date],
+    as_of: dt.date,
+    due_day: int,
+) -> Reporting:
+    """Whether the unit's figures are in on `as_of`; see the module docstring.
+
+    `reported_months` holds the month ends of the months with a figure submitted or approved.
+    Months are due from the start's month to the deadline's (the plan's end without one).
+    """
+    if not self_reported:
+        return Reporting.NOT_REQUIRED
+    if not has_unit:
+        return Reporting.NO_UNIT
+    last_month = _month_end(min(deadline or period_end, period_end))
+    closed = _last_closed_month_end(as_of)
+    due_months = []
+    month = _month_end(start)
+    while month <= min(closed, last_month):
+        due_months.append(month)
+        month = _month_end(month + dt.timedelta(days=1))
+    if not due_months:
+        return Reporting.NOT_DUE
+    reported = {_month_end(m) for m in reported_months}
+    missing = [m for m in due_months if m not in reported]
+    if not missing:
+        return Reporting.SUBMITTED
+    if any(as_of > _due_date(m, due_day) for m in missing):
+        return Reporting.LATE
+    return Reporting.PENDING
+
+
+def _due_date(month_end: dt.date, due_day: int) -> dt.date:
+    return (month_end + dt.timedelta(days=1)).replace(day=due_day)
 
 
 def required_monthly_rate(
@@ -415,19 +593,32 @@ def projected_value(
 def assess(
     *, spec: TargetSpec, observations: Sequence[Observation], as_of: dt.date, thresholds: Thresholds
 ) -> Assessment:
-    """Everything a progress page shows for one target on `as_of`, rounded for display."""
-    latest_pair = _latest(observations, as_of)
+    """Everything a progress page shows for one target on `as_of`, rounded for display.
+
+    The expected value and share, completion and gap are those of the latest observation's own
+    date; before any observation, of `as_of`.
+    """
+    counted = _counted(observations, as_of)
+    latest_pair = counted[-1] if counted else None
     latest = latest_pair[1] if latest_pair else None
-    completion, share, gap = _shares(spec, latest, as_of)
+    measured_on = latest_pair[0] if latest_pair else None
+    compared_on = measured_on or as_of
+    light, achieved_on = _verdict(spec, counted, as_of, thresholds)
+    completion, share, gap = _shares(spec, latest, compared_on)
     projected = _round(projected_value(spec=spec, observations=observations, as_of=as_of), TWO_PLACES)
     projected_achieves = None
     if projected is not None and _is_quantified(spec) and spec.goal is not None:
         # Judged on the rounded projection, so it agrees with the number shown.
         projected_achieves = is_achieved(spec=spec, value=projected)
+    at_risk = (
+        projected_achieves is False
+        and not spec.standard
+        and light in (Light.ON_TRACK, Light.BEHIND, Light.SERIOUSLY_BEHIND)
+    )
     return Assessment(
-        light=status_light(spec=spec, observations=observations, as_of=as_of, thresholds=thresholds),
+        light=light,
         latest=latest,
-        expected=_round(expected_value(spec=spec, on=as_of), TWO_PLACES),
+        expected=_round(expected_value(spec=spec, on=compared_on), TWO_PLACES),
         expected_share=share,
         completion=completion,
         gap=gap,
@@ -436,4 +627,7 @@ def assess(
         ),
         projected=projected,
         projected_achieves=projected_achieves,
+        measured_on=measured_on,
+        achieved_on=achieved_on,
+        at_risk=at_risk,
     )

@@ -87,7 +87,7 @@ class TargetTable(tables.Table):
             )
         figure = record.latest_figure
         if figure is None:
-            return format_html('<span class="missing">{}</span>', _("未报送"))
+            return format_html('<span class="missing">{}</span>', _("暂无数据"))
         if record.target.kind == Target.Kind.MILESTONE:
             return _("已完成") if figure.reached else _("未完成")
         return format_html(

@@ -43,7 +43,7 @@ def every_light(plan, task):
     make_figure(make_target(task, "1-03", name="滞后目标"), JUNE, 30)
     make_figure(make_target(second, "2-01", name="严重滞后目标"), JUNE, 10)
     make_figure(make_target(second, "2-02", name="逾期目标", deadline=dt.date(2020, 3, 31)), MAY, 10)
-    make_target(second, "2-03", name="未报送目标")
+    make_target(second, "2-03", name="暂无数据目标")
     old = make_target(second, "2-04", name="上月有数目标")
     make_figure(old, MAY, 40)
     no_base = make_target(second, "2-05", name="无基线目标", kind=Target.Kind.LEVEL, baseline=None)
@@ -67,16 +67,18 @@ def test_headline_numbers_equal_the_table_counts(plan, every_light):
 
     assert head.total == sum(len(section.lines) for section in bulletin.tasks) == 9
     assert head.achieved == table[Light.ACHIEVED] == 1
-    assert head.on_track == table[Light.ON_TRACK] == 2  # 1-02 and the milestone
+    # 1-02, the milestone, and 2-04 (May's 40 judged at 5-31: 40.0 − 41.4 = −1.4)
+    assert head.on_track == table[Light.ON_TRACK] == 3
     assert head.behind == table[Light.BEHIND] + table[Light.SERIOUSLY_BEHIND] == 2
     assert head.seriously_behind == table[Light.SERIOUSLY_BEHIND] == 1
     assert head.overdue == table[Light.OVERDUE] == 1
-    assert head.not_reported == table[Light.NOT_REPORTED] == 2
+    assert head.no_data == table[Light.NO_DATA] == 1
+    assert head.with_data == 8
     assert head.unassessable == table[Light.UNASSESSABLE] == 1
     assert sum(n for _label, n, _lights in head.parts) == head.total
     assert head.sentence == (
-        "截至2020年6月底,全区9项量化目标中已完成1项、正常推进2项、滞后2项(其中严重滞后1项)、"
-        "逾期1项、未报送2项、无法评估1项。"
+        "截至2020年6月底,全区9项量化目标中有数据的8项(数据覆盖8/9):已完成1项、正常推进3项、"
+        "滞后2项(其中严重滞后1项)、逾期未完成1项、无法评估1项;暂无数据1项。"
     )
 
 
@@ -85,7 +87,7 @@ def test_sentence_leaves_out_empty_optional_parts(plan, task):
     bulletin = build_bulletin(plan=plan, month=JUNE, now=NOW)
     assert (
         bulletin.headline.sentence
-        == "截至2020年6月底,全区1项量化目标中已完成0项、正常推进1项、滞后0项、逾期0项。"
+        == "截至2020年6月底,全区1项量化目标中有数据的1项(数据覆盖1/1):正常推进1项。"
     )
 
 
@@ -123,9 +125,9 @@ def test_values_shown_are_approved_or_say_not_reported(plan, task):
 
     assert lines["1-01"].value == Decimal("40")
     assert lines["1-01"].value_text == "40个(5月)"
-    assert lines["1-01"].light == Light.NOT_REPORTED
+    assert lines["1-01"].light == Light.ON_TRACK  # May's 40 against 5-31's 41.4: −1.4
     assert lines["1-02"].value is None
-    assert lines["1-02"].value_text == "未报送"
+    assert lines["1-02"].value_text == "暂无数据"
     assert lines["1-03"].value_text == "已完成(06-18)"
     assert lines["1-03"].goal_text == "10-31前完成"
 

@@ -67,7 +67,9 @@ def test_page_defaults_to_the_latest_month_with_an_approved_figure(viewer_client
     assert (bulletin.month, bulletin.as_of) == (JUNE, dt.date(2020, 6, 30))
     html = response.content.decode()
     assert bulletin.headline.sentence in html
-    assert "截至2020年6月底,全区3项量化目标中已完成0项、正常推进1项、滞后1项、逾期0项、未报送1项。" in html
+    assert (
+        "截至2020年6月底,全区3项量化目标中有数据的2项(数据覆盖2/3):正常推进1项、滞后1项;暂无数据1项。" in html
+    )
     assert "新建公园游园" in html
     assert "counter(pages)" not in html  # the page-number rule lives in bulletin.css
     assert '"displayModeBar": false' in html
@@ -147,7 +149,7 @@ def test_xlsx_reopens_with_the_same_numbers(viewer_client, plan, targets):
     park, green, level = targets_sheet
     assert park["最新值(已审核)"] == 9
     assert green["最新值(已审核)"] == pytest.approx(74.4)
-    assert level["最新值(已审核)"] == "未报送"
+    assert level["最新值(已审核)"] == "暂无数据"
     assert park["责任单位"] == "城建局"
     assert park["分包领导"] == "张副区长"
     assert green["责任单位"] == "未明确"
@@ -212,7 +214,7 @@ def back_to_chinese(settings):
                 "分包领导",
                 "说明",
             ],
-            [("项目", "项数"), ("量化目标", 3), ("已完成", 0), ("正常推进", 1), ("滞后", 1)],
+            [("项目", "项数"), ("量化目标", 3), ("正常推进", 1), ("滞后", 1), ("暂无数据", 1)],
         ),
         (
             "en",
@@ -235,7 +237,7 @@ def back_to_chinese(settings):
                 "Lead official",
                 "Note",
             ],
-            [("Item", "Count"), ("Quantified targets", 3), ("Achieved", 0), ("On track", 1), ("Behind", 1)],
+            [("Item", "Count"), ("Quantified targets", 3), ("On track", 1), ("Behind", 1), ("No data", 1)],
         ),
     ],
 )
@@ -274,8 +276,8 @@ def test_command_writes_the_workbook_in_english(plan, targets, tmp_path):
     assert book.sheetnames == ENGLISH_SHEETS
     assert book["Overview"]["A1"].value == "测试区 2020: bulletin on the progress of key tasks · Overview"
     assert out.getvalue().splitlines()[0] == (
-        "As of the end of June 2020, the district’s 3 quantified targets stand at: "
-        "Achieved 0, On track 1, Behind 1, Overdue 0, Not reported 1."
+        "As of the end of June 2020, 2 of the district’s 3 quantified targets have data "
+        "(coverage 2/3): On track 1, Behind 1; no data yet: 1."
     )
     # The language is the command's only: Chinese stays the default afterwards.
     assert translation.get_language() == "zh-hans"

@@ -97,7 +97,7 @@ def test_overview_chart_table_counts_targets_by_light(viewer_client, lights_plan
     table = chart_table(viewer_client.get(url, {"as_of": "2020-06-30"}))
     assert table.label == "堆叠条形图:各项重点工作的量化目标按状态统计(重点工作2项,量化目标4项)。"
     assert table.caption == "各项重点工作的量化目标按状态统计(项)"
-    assert table.columns == ["重点工作", "✓ 已完成", "● 正常推进", "▲ 滞后", "? 未报送", "合计"]
+    assert table.columns == ["重点工作", "✓ 已完成", "● 正常推进", "▲ 滞后", "? 暂无数据", "合计"]
     assert table.rows == [
         ("工作1", ["1", "1", "0", "0", "2"]),
         ("工作2", ["0", "0", "1", "1", "2"]),
@@ -114,7 +114,7 @@ def test_overview_chart_table_in_english(viewer_client, lights_plan):
         table.label
         == "Stacked bar chart: quantified targets of each key task by status (key tasks: 2, targets: 4)."
     )
-    assert table.columns == ["Key task", "✓ Achieved", "● On track", "▲ Behind", "? Not reported", "Total"]
+    assert table.columns == ["Key task", "✓ Achieved", "● On track", "▲ Behind", "? No data", "Total"]
     assert table.rows == [
         ("Task 1", ["1", "1", "0", "0", "2"]),
         ("Task 2", ["0", "0", "1", "1", "2"]),

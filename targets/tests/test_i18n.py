@@ -99,8 +99,8 @@ def test_bulletin_in_english(viewer_client, plan, target):
     html = page(viewer_client, url)
     assert "<h2>1. Overview</h2>" in html
     assert (
-        "As of the end of June 2020, the district’s 1 quantified target stands at: "
-        "Achieved 0, On track 1, Behind 0, Overdue 0." in html
+        "As of the end of June 2020, 1 of the district’s 1 quantified target has data "
+        "(coverage 1/1): On track 1." in html
     )
     assert '<option value="2020-06" selected>June 2020</option>' in html
     assert "年6月" not in html

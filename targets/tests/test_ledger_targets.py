@@ -42,7 +42,7 @@ def add_project(plan, group, name, **kwargs):
 def test_empty_group_is_not_reported(viewer_client, plan, starts):
     _group, target = starts
     response = viewer_client.get(reverse("targets:target-detail", args=[target.pk]), {"as_of": "2020-06"})
-    assert response.context["assessment"].light == rules.Light.NOT_REPORTED
+    assert response.context["assessment"].light == rules.Light.NO_DATA
     html = response.content.decode()
     assert "台账中尚无项目" in html
     assert "台账中 0 项" in html and "文件所述 12 项" in html

@@ -101,17 +101,17 @@ def test_overview_counts_quantified_targets(viewer_client, plan, task, language,
         (
             "en",
             1,
-            "As of the end of June 2020, the district’s 1 quantified target stands at: "
-            "Achieved 0, On track 1, Behind 0, Overdue 0.",
+            "As of the end of June 2020, 1 of the district’s 1 quantified target has data "
+            "(coverage 1/1): On track 1.",
         ),
         (
             "en",
             2,
-            "As of the end of June 2020, the district’s 2 quantified targets stand at: "
-            "Achieved 0, On track 2, Behind 0, Overdue 0.",
+            "As of the end of June 2020, 2 of the district’s 2 quantified targets have data "
+            "(coverage 2/2): On track 2.",
         ),
-        ("zh-hans", 1, "截至2020年6月底,全区1项量化目标中已完成0项、正常推进1项、滞后0项、逾期0项。"),
-        ("zh-hans", 2, "截至2020年6月底,全区2项量化目标中已完成0项、正常推进2项、滞后0项、逾期0项。"),
+        ("zh-hans", 1, "截至2020年6月底,全区1项量化目标中有数据的1项(数据覆盖1/1):正常推进1项。"),
+        ("zh-hans", 2, "截至2020年6月底,全区2项量化目标中有数据的2项(数据覆盖2/2):正常推进2项。"),
     ],
 )
 def test_bulletin_headline(plan, task, language, n, expected):

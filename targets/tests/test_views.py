@@ -24,7 +24,7 @@ def four_targets(task):
     make_figure(on_track, JUNE, 60)  # 60% vs 49.6% → gap +10.4 → on track
     seriously = make_target(task, "1-02", name="严重滞后目标")
     make_figure(seriously, JUNE, 10)  # 10% → gap −39.6 → seriously behind
-    make_target(task, "1-03", name="未报送目标")  # no figure at all
+    make_target(task, "1-03", name="暂无数据目标")  # no figure at all
     achieved = make_target(task, "1-04", name="已完成目标", deadline=dt.date(2020, 9, 30))
     make_figure(achieved, JUNE, 100)
     return [on_track, seriously, achieved]
@@ -51,7 +51,7 @@ def test_overview_counts_targets_by_light(viewer_client, plan, four_targets):
     assert counts == {
         rules.Light.ON_TRACK: 1,
         rules.Light.SERIOUSLY_BEHIND: 1,
-        rules.Light.NOT_REPORTED: 1,
+        rules.Light.NO_DATA: 1,
         rules.Light.ACHIEVED: 1,
     }
     (_task, summary), *_ = response.context["task_summaries"]
@@ -67,13 +67,18 @@ def test_overview_as_of_a_later_month_marks_june_figures_stale(viewer_client, pl
     response = viewer_client.get(reverse("targets:plan-detail", args=[plan.pk]), {"as_of": "2020-07"})
     assert response.context["as_of"] == dt.date(2020, 7, 31)
     counts = dict(response.context["overall"].counts)
-    # The achieved target stays achieved; the others have no July figure.
-    assert counts == {rules.Light.NOT_REPORTED: 3, rules.Light.ACHIEVED: 1}
+    # No July figure yet: each verdict still comes from June's figure, judged at 6-30.
+    assert counts == {
+        rules.Light.ON_TRACK: 1,
+        rules.Light.SERIOUSLY_BEHIND: 1,
+        rules.Light.NO_DATA: 1,
+        rules.Light.ACHIEVED: 1,
+    }
 
 
 def test_overview_as_of_before_any_figure(viewer_client, plan, four_targets):
     response = viewer_client.get(reverse("targets:plan-detail", args=[plan.pk]), {"as_of": "2020-03-31"})
-    assert dict(response.context["overall"].counts) == {rules.Light.NOT_REPORTED: 4}
+    assert dict(response.context["overall"].counts) == {rules.Light.NO_DATA: 4}
 
 
 @pytest.mark.parametrize(
@@ -83,7 +88,7 @@ def test_overview_as_of_before_any_figure(viewer_client, plan, four_targets):
         ("2020-13", "不存在"),
         ("2020-02-30", "不存在"),
         ("2019-12-31", "不在计划期"),
-        ("2021-01", "不在计划期"),
+        ("2021-02", "不在计划期"),
         ("9" * 500, "格式不正确"),
     ],
 )
@@ -118,7 +123,7 @@ def test_keytask_table_lists_targets_with_assessment(viewer_client, task, four_t
     assert rows == [
         ("1-01", rules.Light.ON_TRACK),
         ("1-02", rules.Light.SERIOUSLY_BEHIND),
-        ("1-03", rules.Light.NOT_REPORTED),
+        ("1-03", rules.Light.NO_DATA),
         ("1-04", rules.Light.ACHIEVED),
     ]
     html = response.content.decode()
@@ -128,7 +133,7 @@ def test_keytask_table_lists_targets_with_assessment(viewer_client, task, four_t
 
 def test_keytask_filter_by_light(viewer_client, task, four_targets):
     response = viewer_client.get(
-        reverse("targets:keytask-detail", args=[task.pk]), {"light": ["seriously_behind", "not_reported"]}
+        reverse("targets:keytask-detail", args=[task.pk]), {"light": ["seriously_behind", "no_data"]}
     )
     codes = [r.record.target.code for r in response.context["table"].rows]
     assert codes == ["1-02", "1-03"]
@@ -230,7 +235,7 @@ def test_target_page_hides_unapproved_figures(viewer_client, task):
     make_figure(target, JUNE, 50, status=Figure.Status.SUBMITTED)
     response = viewer_client.get(reverse("targets:target-detail", args=[target.pk]), {"as_of": "2020-06"})
     assert response.context["figures"] == []
-    assert response.context["assessment"].light == rules.Light.NOT_REPORTED
+    assert response.context["assessment"].light == rules.Light.NO_DATA
 
 
 def test_indicator_page_lists_monitored_figures(viewer_client, plan, task):
