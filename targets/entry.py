@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from . import access
 from .formatting import fmt_number
 from .forms import figure_errors
-from .models import Figure, FigureEvent, Target
+from .models import NOTE_FIELDS, Figure, FigureEvent, Target
 
 # A value over this multiple of the goal is held as a warning.
 GOAL_MULTIPLE_WARNING = Decimal(3)
@@ -138,6 +138,7 @@ def check_entry(
             reached=entry.reached,
             reached_on=entry.reached_on,
             today=today,
+            notes={name: getattr(entry, name) for name in NOTE_FIELDS},
         )
     )
     if check.errors:

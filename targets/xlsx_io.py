@@ -16,13 +16,13 @@ keys below (`CODE` …); `column_title` gives a column's header in the active la
 import datetime as dt
 import io
 import logging
-import math
 import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import access
 from .entry import Check, Entry
 from .formatting import join_list
+from .forms import clean_note, parse_date, parse_value
 from .models import Figure, Target, Unit, month_end
 
 logger = logging.getLogger(__name__)
@@ -566,21 +567,19 @@ def _cell_name(row: int, key: str) -> str:
     }
 
 
-def _to_decimal(raw, where: str) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
-        raise ValueError(_("%(where)s应为数字,实为“%(raw)s”。") % {"where": where, "raw": _shorten(raw)})
-    if isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise ValueError(_("%(where)s不是有效的数字。") % {"where": where})
-        exact = Decimal(repr(raw))
-    else:
-        exact = Decimal(raw)
-    rounded = exact.quantize(Decimal("0.01"))
-    if abs(exact - rounded) > Decimal("1e-9"):
-        raise ValueError(_("%(where)s最多保留两位小数,实为 %(raw)s。") % {"where": where, "raw": raw})
-    if abs(rounded) >= MAX_VALUE:
-        raise ValueError(_("%(where)s数值过大。") % {"where": where})
-    return rounded
+def _refused(where: str, exc: ValidationError) -> ValueError:
+    """A cell's value refused by the rules every entry path shares (`forms`), named by its cell."""
+    return ValueError(_("%(where)s:%(message)s") % {"where": where, "message": exc.messages[0]})
+
+
+def _to_decimal(raw, where: str) -> Decimal | None:
+    """A number cell, or text read as the web forms read it (`forms.parse_value`)."""
+    if isinstance(raw, dt.date | dt.time):
+        raw = str(raw)
+    try:
+        return parse_value(raw)
+    except ValidationError as exc:
+        raise _refused(where, exc) from None
 
 
 def _shorten(raw) -> str:
@@ -589,37 +588,24 @@ def _shorten(raw) -> str:
 
 
 def _to_int(raw, where: str) -> int | None:
+    """A hidden id or version: a whole number from 1 (as the web forms' hidden fields)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    try:
-        if isinstance(raw, bool):
-            raise ValueError
-        if isinstance(raw, float) and raw.is_integer():
-            return int(raw)
-        if isinstance(raw, int | str):
-            number = int(str(raw).strip())
-            if number >= 0:
-                return number
-    except ValueError:
-        pass
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, str) and re.fullmatch(r"[0-9]+", raw.strip()):
+        raw = int(raw.strip())
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+        return raw
     raise ValueError(_("%(where)s(隐藏列)被改动,请重新下载模板填写。") % {"where": where})
 
 
 def _to_date(raw, where: str) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, str):
-        match = DATE_RE.match(raw)
-        if match:
-            try:
-                return dt.date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                pass
-    raise ValueError(
-        _("%(where)s应为日期(如 2020-06-15),实为“%(raw)s”。") % {"where": where, "raw": _shorten(raw)}
-    )
+    """A date cell, or text read as the web forms read it (`forms.parse_date`)."""
+    try:
+        return parse_date(raw if isinstance(raw, dt.date | str) else str(raw))
+    except ValidationError as exc:
+        raise _refused(where, exc) from None
 
 
 def _to_bool(raw, where: str) -> bool | None:
@@ -646,10 +632,10 @@ def _to_text(raw, where: str) -> str:
         raw = raw.date()
     if isinstance(raw, dt.date):
         raw = raw.isoformat()
-    text = str(raw).replace("\x00", "").replace("\r\n", "\n").strip()
-    if len(text) > MAX_TEXT:
-        raise ValueError(_("%(where)s超过 %(n)s 字,请精简。") % {"where": where, "n": MAX_TEXT})
-    return text
+    try:
+        return clean_note(raw)
+    except ValidationError as exc:
+        raise _refused(where, exc) from None
 
 
 def _blank(raw) -> bool:
@@ -685,6 +671,9 @@ def _parse_row(row_number: int, values: list) -> tuple[Row | None, list[str]]:
     row.reached_on = convert(REACHED_ON, _to_date)
     for title, attribute in TEXT_FIELDS.items():
         setattr(row, attribute, convert(title, _to_text) or "")
+    if errors:
+        # Like a web form with a bad field: the row is not judged further until its cells read.
+        return None, errors
     return row, errors
 
 

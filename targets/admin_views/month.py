@@ -23,11 +23,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from .. import access, entry
 from ..formatting import join_list
-from ..models import Figure, Plan, Target, Unit, month_end
+from ..forms import FigureDateField, FigureValueField, NoteField
+from ..models import NOTE_FIELDS, Figure, Plan, Target, Unit, month_end
 
 TEMPLATE = "admin/targets/figure/month_entry.html"
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-TEXT_FIELDS = ["progress_note", "problems", "correction_reason", "anomaly_note"]
+TEXT_FIELDS = list(NOTE_FIELDS)
 # Shown in the column headings (one per column rather than under every row's input).
 HELP_TEXTS = {
     "correction_reason": gettext_lazy("累计值低于上月时必填"),
@@ -89,12 +90,10 @@ class MonthRowForm(forms.Form):
 
     target = forms.IntegerField(widget=forms.HiddenInput)
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    value = forms.DecimalField(
+    value = FigureValueField(
         label=gettext_lazy("本月数值"),
-        max_digits=14,
-        decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"step": "any", "class": "month-value"}),
+        widget=forms.TextInput(attrs={"class": "month-value"}),
     )
     reached = forms.TypedChoiceField(
         label=gettext_lazy("是否完成"),
@@ -103,27 +102,15 @@ class MonthRowForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    reached_on = forms.DateField(
+    reached_on = FigureDateField(
         label=gettext_lazy("完成日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    progress_note = forms.CharField(
-        label=gettext_lazy("进展情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    problems = forms.CharField(
-        label=gettext_lazy("存在问题"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    correction_reason = forms.CharField(
-        label=gettext_lazy("更正原因"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    anomaly_note = forms.CharField(
-        label=gettext_lazy("异常说明"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    progress_note = NoteField(label=gettext_lazy("进展情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    problems = NoteField(label=gettext_lazy("存在问题"), widget=forms.Textarea(attrs={"rows": 2}))
+    correction_reason = NoteField(label=gettext_lazy("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    anomaly_note = NoteField(label=gettext_lazy("异常说明"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, row: Row | None, **kwargs):
         super().__init__(*args, **kwargs)

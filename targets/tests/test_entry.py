@@ -57,6 +57,31 @@ def test_value_and_month_errors(schools, reporter, month, value, field, message)
     assert result.errors == {field: message}
 
 
+@pytest.mark.parametrize(
+    ("entry", "errors"),
+    [
+        ({"value": D("1.234")}, {"value": "数值最多保留 2 位小数,“1.234”的小数位数过多。"}),
+        ({"value": D(10) ** 12}, {"value": "数值过大:小数点前最多 12 位数字,“1000000000000”超出。"}),
+        (
+            {"value": D(1), "problems": "问" * 5001},
+            {"problems": "最多 5000 字,现有 5001 字,请精简。"},
+        ),
+        (
+            {"value": D(1), "progress_note": "x" * 100_000, "anomaly_note": "y" * 5001},
+            {
+                "progress_note": "最多 5000 字,现有 100000 字,请精简。",
+                "anomaly_note": "最多 5000 字,现有 5001 字,请精简。",
+            },
+        ),
+        ({"value": D("1.230"), "problems": "问" * 5000}, {}),
+    ],
+    ids=["decimal-places", "too-large", "note", "two-notes", "at-the-limits"],
+)
+def test_entries_are_held_to_the_forms_rules(schools, reporter, entry, errors):
+    """Whatever builds an Entry (a form, the Excel import, a kept preview) meets the same rules."""
+    assert check(Entry(target=schools, month=dt.date(2020, 6, 1), **entry), reporter).errors == errors
+
+
 def test_month_not_yet_ended(task, reporter):
     this_year = make_target(task, "7-02", units=[reporter.unit])
     this_year.key_task.plan.period_end = dt.date(2026, 12, 31)

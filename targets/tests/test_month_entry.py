@@ -262,6 +262,36 @@ def test_rejected_post_saves_nothing_at_all(reporter_client, reporter, unit_a, t
     assert rows[bad_code].errors
 
 
+def test_a_100000_character_note_is_refused_and_nothing_saved(reporter_client, reporter, unit_a, targets):
+    kept = make_figure(targets["2-01"], JUNE, 10, status=Figure.Status.DRAFT, entered_by=reporter)
+    response = reporter_client.get(page(unit_a))
+    month = {**FULL_MONTH, "2-01": {"value": "25"}, "1-01": {"value": "40", "progress_note": "进" * 100_000}}
+    posted = reporter_client.post(page(unit_a), form_data(response, month))
+    assert posted.status_code == 400
+    rows = {row.target.code: form for row, form in posted.context["rows"]}
+    assert rows["1-01"].errors == {"progress_note": ["最多 5000 字,现有 100000 字,请精简。"]}
+    assert Figure.objects.count() == 1
+    kept.refresh_from_db()
+    assert (kept.value, kept.version) == (Decimal("10"), 1)
+
+
+def test_value_box_takes_what_people_type(reporter_client, unit_a, targets):
+    """Full-width digits, spaces and thousands separators are read; the box is text, not a number
+    box that would silently send nothing for them."""
+    response = reporter_client.get(page(unit_a))
+    html = response.content.decode()
+    assert 'name="rows-0-value"' in html
+    assert 'type="number"' not in html
+    changes = {"1-01": {"value": " １２ "}, "1-04": {"value": "1,234.5"}, "2-01": {"value": "１２．３"}}
+    posted = reporter_client.post(page(unit_a), form_data(response, changes))
+    assert posted.status_code == 303
+    assert dict(Figure.objects.values_list("target__code", "value")) == {
+        "1-01": Decimal("12"),
+        "1-04": Decimal("1234.5"),
+        "2-01": Decimal("12.3"),
+    }
+
+
 def test_cumulative_drop_with_correction_reason_is_saved(reporter_client, unit_a, targets):
     make_figure(targets["1-01"], MAY, 30)
     response = reporter_client.get(page(unit_a))

@@ -475,10 +475,6 @@ def _text_in_number(ws):
     ws.cell(row=row_of(ws, "1-01"), column=COL["本月数值"], value="约50")
 
 
-def _numeric_text_in_number(ws):
-    ws.cell(row=row_of(ws, "1-01"), column=COL["本月数值"], value="50")
-
-
 def _bad_reached(ws):
     ws.cell(row=row_of(ws, "1-03"), column=COL["是否完成(里程碑)"], value="差不多")
 
@@ -543,15 +539,14 @@ def _no_header(ws):
         (_merged, ["合并单元格", "I12:J12"]),
         (_formula, ["含有公式", "F12"]),
         (_formula_text, ["含有公式", "I12"]),
-        (_text_in_number, ["第 12 行“本月数值”列(F12)应为数字,实为“约50”"]),
-        (_numeric_text_in_number, ["第 12 行“本月数值”列(F12)应为数字"]),
+        (_text_in_number, ["第 12 行“本月数值”列(F12):“约50”不是数字。"]),
         (_bad_reached, ["第 14 行“是否完成(里程碑)”列(G14)只能填“是”或“否”"]),
-        (_bad_date, ["第 14 行“完成日期”列(H14)应为日期"]),
+        (_bad_date, ["第 14 行“完成日期”列(H14):“上周”不是有效日期"]),
         (_unknown_code, ["第 15 行:编号“9-99”在 2020-06 所属年度计划中不存在"]),
         (_duplicate_code, ["第 15 行:编号“1-01”与第 12 行重复"]),
         (_missing_code, ["第 15 行:缺少编号"]),
         (_milestone_value, ["第 14 行:“1-03”是里程碑目标"]),
-        (_too_many_decimals, ["最多保留两位小数"]),
+        (_too_many_decimals, ["数值最多保留 2 位小数,“50.125”的小数位数过多。"]),
         (_negative, ["数值不能为负数"]),
         (_wrong_month, ["文件中的月份“2020-05”与所选月份 2020-06 不一致"]),
         (_wrong_unit, ["文件中的责任单位“其他局”与所选单位“测试局”不一致"]),
@@ -847,7 +842,8 @@ def test_upload_errors_are_in_english_when_english_is_active(english, unit, targ
 
     assert response.status_code == 400
     assert response.context["errors"] == [
-        f"Row {text_row}, column “Value this month” (F{text_row}) should be a number, but is “about 50”.",
+        f"Row {text_row}, column “Value this month” (F{text_row}): “about 50” is not a number. Enter digits "
+        "only, e.g. 1234.5 or 1,234.5.",
         f"Row {yes_no_row}, column “Achieved (milestone)” (G{yes_no_row}) may only be “Yes” or “No”, "
         "but is “maybe”.",
     ]
