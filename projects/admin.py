@@ -1,16 +1,18 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from targets import access
+from targets.admin import GuardedHistoryAdmin
+from targets.models import Unit
 
 from .models import Problem, Project, ProjectGroup
 
 
 @admin.register(ProjectGroup)
-class ProjectGroupAdmin(SimpleHistoryAdmin):
+class ProjectGroupAdmin(GuardedHistoryAdmin):
     list_display = ["name", "plan", "key_task", "stated_count", "stated_investment", "sort_order"]
     list_filter = ["plan", "key_task"]
     search_fields = ["name", "source_text"]
@@ -21,6 +23,30 @@ class ProblemInline(admin.TabularInline):
     model = Problem
     fields = ["description", "responsible_unit", "raised_on", "due_by", "resolved_on", "resolution"]
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """A reporter names only its own units as responsible (offered and accepted).
+
+        A problem already assigned to another unit (by an admin) keeps that unit as its one
+        other acceptable choice, so the reporter can still save the project without moving it.
+        """
+        formset = super().get_formset(request, obj, **kwargs)
+        if access.is_admin(request.user):
+            return formset
+        user = request.user
+
+        class OwnUnitsProblemForm(formset.form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                field = self.fields.get("responsible_unit")
+                if field is not None:
+                    allowed = Q(members=user)
+                    if self.instance.responsible_unit_id is not None:
+                        allowed |= Q(pk=self.instance.responsible_unit_id)
+                    field.queryset = Unit.objects.filter(allowed).distinct()
+
+        formset.form = OwnUnitsProblemForm
+        return formset
 
 
 class OverdueProblemFilter(admin.SimpleListFilter):
@@ -40,7 +66,7 @@ class OverdueProblemFilter(admin.SimpleListFilter):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(GuardedHistoryAdmin):
     """The ledger: reporters register and update their own units' projects; admins all."""
 
     list_display = [
@@ -104,9 +130,10 @@ class ProjectAdmin(SimpleHistoryAdmin):
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.sync_investment_target()
+    def save_model(self, request, obj, form, change):
+        # Here rather than in save_related, so that a revert from the history saves it too.
+        super().save_model(request, obj, form, change)
+        obj.sync_investment_target()
 
     @admin.display(description=_("阶段"), ordering="stage")
     def stage_display(self, obj):

@@ -1,7 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.http import HttpResponseRedirect
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -19,6 +23,114 @@ admin.site.site_title = _("重点工作目标跟踪")
 admin.site.index_title = _("数据管理")
 
 
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, held to our access rules on its history pages.
+
+    simple-history 3.13 opens an object's history list and every past version (the revert form)
+    to anyone with view *or* change permission, finds the object outside `get_queryset()` (so a
+    reporter's unit rule does not apply) and, on POST, saves the revert form without asking for
+    change permission at all. Its settings do not close that: SIMPLE_HISTORY_REVERT_DISABLED only
+    hides the Revert button, and SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS only swaps the
+    model-wide check for one on the historical model (still no per-object rule, still saving on
+    POST). Here, whatever those settings say:
+
+    - the history pages exist for an object only if `get_queryset()` gives it to this user (else
+      404, as for the change page) and the user may view it; a deleted object's history is for
+      admins only;
+    - a past version is shown read-only unless the user may revert it;
+    - a revert POST needs `history_revert` on the admin and `has_change_permission` on the object
+      as it is *now* (not as it was in that version), else 403.
+    """
+
+    # False: past versions can be looked at but never restored (see FigureAdmin).
+    history_revert = True
+
+    def _history_subject(self, request, object_id):
+        """The live object whose history the user asks for; None when it was deleted.
+
+        Raises Http404 for an id that is malformed, unknown or out of this user's sight, and
+        PermissionDenied when the user may not view the object.
+        """
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            if not self.has_view_or_change_permission(request, obj):
+                raise PermissionDenied
+            return obj
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+        deleted = not self.model._default_manager.filter(pk=pk).exists()
+        if deleted and access.is_admin(request.user) and self.has_view_or_change_permission(request):
+            return None
+        raise Http404
+
+    def _live_object(self, request, obj):
+        if obj is None or obj.pk is None:
+            return None
+        return self.get_queryset(request).filter(pk=obj.pk).first()
+
+    def revert_disabled(self, request, obj=None):
+        if getattr(settings, "SIMPLE_HISTORY_REVERT_DISABLED", False) or not self.history_revert:
+            return True
+        live = self._live_object(request, obj)
+        return live is None or not self.has_change_permission(request, live)
+
+    def has_view_history_permission(self, request, obj=None):
+        return self.has_view_or_change_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        return not self.revert_disabled(request, obj)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        return self.has_view_history_permission(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._history_subject(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        live = self._history_subject(request, object_id)
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        try:
+            history_model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404 from None
+        if self.revert_disabled(request, live):
+            if request.method == "POST":
+                raise PermissionDenied
+            # Shown, not offered: every field read-only (the form keeps no input to type into).
+            fields = flatten_fieldsets(self.get_fieldsets(request, live))
+            declared = self.get_form(request, live).declared_fields
+            request._history_readonly_fields = [name for name in fields if name not in declared]
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = getattr(request, "_history_readonly_fields", None)
+        if fields is not None:
+            return fields
+        return super().get_readonly_fields(request, obj)
+
+
+class EmptyRelationListFilter(admin.EmptyFieldListFilter):
+    """空 / 非空 for a many-to-many relation: empty means no related row at all.
+
+    Django's EmptyFieldListFilter compares the relation with '' (an id), which fails on every
+    database; counting for the facets also has to count each object once, not once per row.
+    """
+
+    def get_lookup_condition(self):
+        return Q(**{f"{self.field_path}__isnull": True})
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            "empty__c": Count(pk_attname, filter=self.get_lookup_condition(), distinct=True),
+            "not_empty__c": Count(
+                pk_attname, filter=Q(**{f"{self.field_path}__isnull": False}), distinct=True
+            ),
+        }
+
+
 class KeyTaskInline(admin.TabularInline):
     model = KeyTask
     fields = ["number", "title", "headline"]
@@ -27,7 +139,7 @@ class KeyTaskInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(GuardedHistoryAdmin):
     list_display = [
         "district",
         "year",
@@ -43,7 +155,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(GuardedHistoryAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -58,7 +170,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(KeyTask)
-class KeyTaskAdmin(SimpleHistoryAdmin):
+class KeyTaskAdmin(GuardedHistoryAdmin):
     list_display = ["number", "title", "headline", "plan"]
     list_filter = ["plan"]
     search_fields = ["title", "headline", "text"]
@@ -72,7 +184,7 @@ class PlannedValueInline(admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(GuardedHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -90,7 +202,7 @@ class TargetAdmin(SimpleHistoryAdmin):
         "kind",
         "source",
         "deadline",
-        ("responsible_units", admin.EmptyFieldListFilter),
+        ("responsible_units", EmptyRelationListFilter),
     ]
     search_fields = ["code", "name", "source_text", "lead_official"]
     list_select_related = ["key_task__plan"]
@@ -130,9 +242,14 @@ class ReturnForm(forms.Form):
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
+class FigureAdmin(GuardedHistoryAdmin):
     """Monthly figures: reporters see and edit only their units' targets; reviewers approve."""
 
+    # A figure's past versions are shown but never restored: a revert would write the values
+    # and status of an old version past the review workflow (a submitted or approved figure
+    # back to draft, or an approved value replaced without review) and past the version check
+    # of `entry.save_entries`. A figure is corrected through its change form or the monthly page.
+    history_revert = False
     form = FigureAdminForm
     list_display = [
         "target",

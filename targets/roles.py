@@ -44,6 +44,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # Login throttling (django-axes): see who was locked out, and unlock them by deleting
+        # the attempt. The logs themselves stay read-only.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
     ],
 }
 

@@ -172,3 +172,81 @@ def test_a_group_targets_are_counted_from_cannot_be_deleted(client, setup):
     assert page.context["protected"]
     assert client.post(url, {"post": "yes"}).status_code in (200, 403)
     assert ProjectGroup.objects.filter(pk=group.pk).exists()
+
+
+def problem_row(setup, unit, index=0, **fields) -> dict:
+    row = {
+        "description": "征迁未完成",
+        "responsible_unit": "" if unit is None else unit.pk,
+        "raised_on": "2020-06-01",
+        "due_by": "",
+        "resolved_on": "",
+        "resolution": "",
+    } | fields
+    return {f"problems-{index}-{name}": value for name, value in row.items()}
+
+
+def problem_unit_choices(response, index=0) -> list[str]:
+    formset = response.context["inline_admin_formsets"][0].formset
+    field = formset.forms[index].fields["responsible_unit"]
+    return [str(unit) for unit in field.queryset]
+
+
+def test_reporter_is_offered_only_own_units_for_a_problem(client, setup):
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    response = client.get(url)
+    assert problem_unit_choices(response) == ["甲单位"]
+    html = response.content.decode()
+    assert html.count(f'<option value="{setup["b"].pk}"') == 0
+
+
+def test_admin_is_offered_every_unit_for_a_problem(client, setup):
+    client.force_login(setup["users"]["adm"])
+    response = client.get(reverse("admin:projects_project_change", args=[setup["project"].pk]))
+    assert problem_unit_choices(response) == ["乙单位", "甲单位"]
+
+
+def test_crafted_problem_naming_another_unit_is_refused(client, setup):
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    data = form_data(setup, **{"problems-TOTAL_FORMS": "1"}, **problem_row(setup, setup["b"]))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert list(formset.errors[0]) == ["responsible_unit"]
+    assert (Problem.objects.count(), Project.objects.get().stage) == (0, "")
+
+
+def test_crafted_problem_on_a_new_project_naming_another_unit_is_refused(client, setup):
+    client.force_login(setup["users"]["rep_a"])
+    data = form_data(setup, name="新项目", **{"problems-TOTAL_FORMS": "1"}, **problem_row(setup, setup["b"]))
+    response = client.post(reverse("admin:projects_project_add"), data)
+    assert response.status_code == 200
+    assert (Project.objects.count(), Problem.objects.count()) == (1, 0)
+
+
+def test_a_problem_assigned_to_another_unit_by_an_admin_keeps_its_unit(client, setup):
+    """The reporter can still save the project; the other unit is offered only on that row."""
+    problem = Problem.objects.create(
+        project=setup["project"],
+        description="规划许可未办",
+        responsible_unit=setup["b"],
+        raised_on=dt.date(2020, 3, 1),
+    )
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    page = client.get(url)
+    assert [problem_unit_choices(page, 0), problem_unit_choices(page, 1)] == [
+        ["乙单位", "甲单位"],
+        ["甲单位"],
+    ]
+    existing = problem_row(
+        setup, setup["b"], description="规划许可未办", raised_on="2020-03-01", id=problem.pk
+    )
+    existing["problems-0-project"] = setup["project"].pk
+    data = form_data(setup, **{"problems-TOTAL_FORMS": "1", "problems-INITIAL_FORMS": "1"}, **existing)
+    data["problems-0-resolution"] = "已协调"
+    assert client.post(url, data).status_code == 302
+    problem.refresh_from_db()
+    assert (problem.responsible_unit, problem.resolution) == (setup["b"], "已协调")
