@@ -7,6 +7,7 @@ online backup API, which copies a consistent snapshot even while the server is w
 Without FILE the copy goes to backups/<database>-<YYYYmmdd-HHMMSS>.<dump|sqlite3>.
 """
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -57,20 +58,46 @@ class Command(BaseCommand):
             name = Path(str(settings.DATABASES["default"]["NAME"])).stem
             suffix = "dump" if vendor == "postgresql" else "sqlite3"
             file = settings.BASE_DIR / "backups" / f"{name}-{stamp}.{suffix}"
-        target = Path(file)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if vendor == "postgresql":
-            env, conn_args = pg_env_and_args()
-            subprocess.run(
-                [require("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *conn_args],
-                check=True,
-                env=env,
-            )
-        elif vendor == "sqlite":
-            connection.ensure_connection()
-            with sqlite3.connect(target) as destination:
-                connection.connection.backup(destination)
-            destination.close()
-        else:
+        if vendor not in {"postgresql", "sqlite"}:
             raise CommandError(f"backups of {vendor} databases are not supported")
+        target = Path(file)
+        # Written beside the target under a temporary name and renamed when complete, so a failed
+        # backup never leaves a partial file that looks like a backup (or replaces a good one).
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial.unlink(missing_ok=True)
+            if vendor == "postgresql":
+                self._pg_dump(partial)
+            else:
+                self._sqlite_backup(partial)
+            os.replace(partial, target)
+        except OSError as exc:
+            raise CommandError(f"cannot write the backup {target}: {exc.strerror or exc}") from None
+        finally:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
         self.stdout.write(f"backup written: {target} ({target.stat().st_size} bytes)")
+
+    def _pg_dump(self, partial: Path) -> None:
+        env, conn_args = pg_env_and_args()
+        dumped = subprocess.run(
+            [require("pg_dump"), "--format=custom", "--no-owner", "--file", str(partial), *conn_args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if dumped.returncode != 0:
+            lines = [line.strip() for line in dumped.stderr.splitlines() if line.strip()]
+            raise CommandError(f"pg_dump failed: {lines[-1] if lines else f'exit code {dumped.returncode}'}")
+
+    def _sqlite_backup(self, partial: Path) -> None:
+        connection.ensure_connection()
+        destination = sqlite3.connect(partial)
+        try:
+            connection.connection.backup(destination)
+        except sqlite3.Error as exc:
+            raise CommandError(f"the SQLite backup failed: {exc}") from None
+        finally:
+            destination.close()
