@@ -34,8 +34,9 @@ def _refuse(source: Path, problem: str) -> CommandError:
 
 
 def _last_line(text: str) -> str:
+    """The last thing pg_restore said, without its own name."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+    return lines[-1].removeprefix("pg_restore: ") if lines else "no message"
 
 
 def _read_head(source: Path, size: int) -> bytes:
