@@ -18,6 +18,7 @@ from .bulletin import Bulletin
 
 STYLESHEETS = ["css/site.css", "css/print.css", "reports/bulletin.css"]
 PLOTLY = "vendor/plotly.min.js"
+CHARTS = "js/charts.js"  # draws the chart from its JSON data block
 
 
 def css_string(text: str) -> SafeString:
@@ -35,7 +36,11 @@ def file_uri(static_path: str) -> str:
 
 
 def pdf_assets() -> dict:
-    return {"stylesheets": [file_uri(path) for path in STYLESHEETS], "plotly": file_uri(PLOTLY)}
+    return {
+        "stylesheets": [file_uri(path) for path in STYLESHEETS],
+        "plotly": file_uri(PLOTLY),
+        "charts": file_uri(CHARTS),
+    }
 
 
 def context_for(bulletin: Bulletin) -> dict:

@@ -2,7 +2,9 @@
 
 `plotly.graph_objects` validates and deep-copies every property, which cost 15–60 ms a chart on
 the dashboards (see bench/RESULTS.md); the same figure as a dict renders in well under 1 ms.
-The browser draws it with the plotly.min.js from our own static files.
+The browser draws it with the plotly.min.js from our own static files: the page carries the
+figure as a JSON data block (not executed, so allowed by the Content-Security-Policy, which
+forbids inline script) and static/js/charts.js calls Plotly.newPlot for each.
 
 Each chart function returns a `Chart`: the figure's HTML together with a one-sentence summary
 (the chart's aria-label) and its numbers as a `ChartTable`, built from the same lists as the
@@ -11,7 +13,9 @@ figure, so what a screen reader reads (templates/_chart.html) cannot disagree wi
 
 from dataclasses import dataclass
 
-import plotly.io as pio
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from plotly.io.json import to_json_plotly
 
 FONT = {"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", "size": 13}
 # No toolbar: its buttons cannot be worked from the keyboard, and inside the chart's role="img"
@@ -41,14 +45,18 @@ def to_html(*, data: list[dict], layout: dict, div_id: str, config: dict | None 
     for axis in ("xaxis", "yaxis"):
         # Room for tick labels and titles, which the plain layout does not make by itself.
         layout[axis] = {"automargin": True} | layout.get(axis, {})
-    figure = {"data": data, "layout": layout}
-    return pio.to_html(
-        figure,
-        full_html=False,
-        include_plotlyjs=False,
-        config=CONFIG if config is None else config,
-        div_id=div_id,
-        validate=False,
+    figure = {"data": data, "layout": layout, "config": CONFIG if config is None else config}
+    # As Django's json_script: "<", ">" and "&" escaped, so no text can end the data block.
+    payload = to_json_plotly(figure).translate(
+        {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+    )
+    return format_html(
+        '<div id="{}" class="plotly-graph-div" data-figure="{}-figure"></div>'
+        '<script type="application/json" id="{}-figure">{}</script>',
+        div_id,
+        div_id,
+        div_id,
+        mark_safe(payload),  # JSON with <, > and & escaped above
     )
 
 

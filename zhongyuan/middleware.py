@@ -11,7 +11,7 @@ a language; without that choice every page is in LANGUAGE_CODE (简体中文).
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 def chosen_language(request) -> str:
@@ -36,4 +36,31 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         # The page depends on the language cookie, not on Accept-Language.
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Cache-Control and Content-Security-Policy on every response of the site (not on static files).
+
+    Every page may show what only a logged-in user may see (and the header names the user), so no
+    shared cache may keep one: `Cache-Control: private`. A download (Content-Disposition: the
+    bulletin's PDF and workbook, the Excel template) is not stored at all: `private, no-store`.
+    Set here, after the view, so it holds for pages served from the page cache (targets/pagecache.py)
+    and for error pages alike.
+
+    settings.CONTENT_SECURITY_POLICY forbids inline script: pages load their scripts from our
+    static files and pass data in data-* attributes or JSON data blocks.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Content-Disposition"):
+            patch_cache_control(response, private=True, no_store=True)
+        else:
+            patch_cache_control(response, private=True)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response

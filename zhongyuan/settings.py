@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private and the Content-Security-Policy on every page, download and error page.
+    "zhongyuan.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware without Accept-Language: Chinese unless the user picked English.
     "zhongyuan.middleware.ChosenLanguageMiddleware",
@@ -207,6 +209,20 @@ if BEHIND_TLS_PROXY and TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1 with BEHIND_TLS_PROXY")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 X_FRAME_OPTIONS = "DENY"
+# No inline script, no eval, nothing from another site (zhongyuan/middleware.py). Styles may be
+# inline: plotly.js styles its charts with <style> elements and style attributes, and so does the
+# admin. Data blocks (<script type="application/json">) are not executed and need no permission.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 # Our page for a form refused by the CSRF check, in the user's language (zhongyuan/errors.py).
 CSRF_FAILURE_VIEW = "zhongyuan.errors.csrf_failure"
 # Longest URL (path and query string, in bytes) served; a longer one gets our 414 page. gunicorn

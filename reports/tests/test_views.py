@@ -72,7 +72,7 @@ def test_page_defaults_to_the_latest_month_with_an_approved_figure(viewer_client
     )
     assert "新建公园游园" in html
     assert "counter(pages)" not in html  # the page-number rule lives in bulletin.css
-    assert '"displayModeBar": false' in html
+    assert '"displayModeBar":false' in html  # the chart's config, in its JSON data block
     assert "未明确责任单位的目标 2 项" in html
 
 

@@ -5,6 +5,7 @@ what to do next; logged-in pages and downloads are private to the browser; every
 the Content-Security-Policy.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -17,7 +18,7 @@ from django.urls import reverse
 from targets.roles import ADMIN, REPORTER, REVIEWER, assign_role
 from zhongyuan import errors
 
-from .factories import make_user
+from .factories import make_figure, make_target, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +229,115 @@ def test_500_falls_back_to_a_fixed_page_when_the_template_fails(monkeypatch):
     assert response.status_code == 500
     assert "<h1>服务器出错 / Server error</h1>" in html
     assert "督查室" in html
+
+
+# --- Headers: Cache-Control and Content-Security-Policy (zhongyuan.middleware.SecurityHeadersMiddleware)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+@pytest.fixture
+def june_plan(plan, task):
+    target = make_target(task, "1-01", units=[make_unit("测试局")])
+    make_figure(target, dt.date(2020, 6, 1), 60)
+    return plan
+
+
+def test_the_policy_is_the_documented_one():
+    assert settings.CONTENT_SECURITY_POLICY == CSP
+
+
+def test_a_logged_in_page_is_private_also_when_served_from_the_page_cache(viewer_client, june_plan):
+    url = f"/plans/{june_plan.pk}/?as_of=2020-06"
+    first = viewer_client.get(url)
+    second = viewer_client.get(url)
+    # The second came from the page cache, which renders only the header's user area.
+    assert ("overall" in first.context, "overall" in second.context) == (True, False)
+    for response in (first, second):
+        assert response.status_code == 200
+        assert cache_control(response) == {"private"}
+        assert response["Content-Security-Policy"] == CSP
+        assert "Cookie" in response["Vary"]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "pdf"])
+def test_bulletin_downloads_are_private_and_not_stored(viewer_client, june_plan, monkeypatch, kind):
+    monkeypatch.setattr("reports.documents.pdf_bytes", lambda bulletin: b"%PDF-1.4 test")
+    response = viewer_client.get(f"/reports/plan/{june_plan.pk}/bulletin.{kind}?month=2020-06")
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="bulletin-plan{june_plan.pk}-2020-06.{kind}"'
+    )
+    assert cache_control(response) == {"private", "no-store"}
+
+
+def test_the_excel_template_download_is_private_and_not_stored(client, june_plan):
+    unit = make_unit("填报局")
+    make_target(june_plan.key_tasks.first(), "1-02", units=[unit])
+    reporter = make_user("filler")
+    assign_role(reporter, REPORTER)
+    unit.members.add(reporter)
+    client.force_login(reporter)
+    response = client.get(
+        reverse("admin:targets_figure_xlsx_template"), {"unit": unit.pk, "month": "2020-06"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    # The admin's own never_cache adds no-cache, max-age=0 and must-revalidate.
+    assert {"private", "no-store"} <= cache_control(response)
+
+
+def test_admin_pages_keep_djangos_no_cache_and_are_private(staff_client):
+    response = staff_client.get("/admin/")
+    assert cache_control(response) == {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"}
+    assert response["Content-Security-Policy"] == CSP
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/accounts/login/"])
+def test_anonymous_pages_and_error_pages_carry_the_headers(client, path):
+    response = client.get(path)
+    assert "private" in cache_control(response)
+    assert response["Content-Security-Policy"] == CSP
+
+
+def test_a_500_page_carries_the_headers(viewer, plan, monkeypatch):
+    monkeypatch.setattr("targets.progress.resolve_as_of", lambda *a, **k: 1 / 0)
+    client = Client(raise_request_exception=False)
+    client.force_login(viewer)
+    response = client.get(f"/plans/{plan.pk}/")
+    assert response.status_code == 500
+    assert cache_control(response) == {"private"}
+    assert response["Content-Security-Policy"] == CSP
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def test_chart_and_bulletin_pages_have_no_inline_script(viewer_client, june_plan):
+    target = june_plan.key_tasks.first().targets.first()
+    pages = [
+        f"/plans/{june_plan.pk}/?as_of=2020-06",
+        f"/plans/targets/{target.pk}/?as_of=2020-06",
+        f"/reports/plan/{june_plan.pk}/bulletin/?month=2020-06",
+    ]
+    for path in pages:
+        html = viewer_client.get(path).content.decode()
+        assert INLINE_SCRIPT.findall(html) == [], path
+        assert EVENT_HANDLER.findall(html) == [], path
+        assert '<script type="application/json" id=' in html, path  # the chart's data block
+        assert '<script src="/static/js/charts.js" defer></script>' in html, path
+
+
+def test_a_chart_data_block_cannot_be_closed_by_the_data(viewer_client, plan, task):
+    make_target(task, "1-01", name="</script><script>alert(1)</script>")
+    html = viewer_client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "<script>alert(1)" not in html
