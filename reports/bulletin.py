@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from projects import summary as project_summary
 from projects.models import Problem
@@ -98,115 +98,7 @@ def as_of_for(plan: Plan, month: dt.date) -> dt.date:
 # --- values -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Headline:
-    """Quantified targets counted by verdict; the parts add up to `total`.
-
-    `with_data` is how many targets the verdicts rest on (数据覆盖 with_data/total): every target
-    but those with no data yet (暂无数据).
-    """
-
-    as_of: dt.date
-    total: int
-    achieved: int
-    achieved_late: int
-    meets_standard: int
-    on_track: int
-    behind: int  # behind and seriously behind
-    seriously_behind: int
-    not_completed: int
-    overdue: int
-    below_standard: int
-    no_data: int
-    unassessable: int
-
-    @classmethod
-    def from_counts(cls, counts: Counter, *, as_of: dt.date) -> "Headline":
-        return cls(
-            as_of=as_of,
-            total=sum(n for light, n in counts.items() if light is not Light.MONITORED),
-            achieved=counts[Light.ACHIEVED],
-            achieved_late=counts[Light.ACHIEVED_LATE],
-            meets_standard=counts[Light.MEETS_STANDARD],
-            on_track=counts[Light.ON_TRACK],
-            behind=counts[Light.BEHIND] + counts[Light.SERIOUSLY_BEHIND],
-            seriously_behind=counts[Light.SERIOUSLY_BEHIND],
-            not_completed=counts[Light.NOT_COMPLETED],
-            overdue=counts[Light.OVERDUE],
-            below_standard=counts[Light.BELOW_STANDARD],
-            no_data=counts[Light.NO_DATA],
-            unassessable=counts[Light.UNASSESSABLE],
-        )
-
-    @property
-    def with_data(self) -> int:
-        return self.total - self.no_data
-
-    @property
-    def parts(self) -> list[tuple[str, int, list[Light]]]:
-        """(label, count, lights) in the order of the sentence; together they make `total`."""
-        return [
-            (str(Light.ACHIEVED.label), self.achieved, [Light.ACHIEVED]),
-            (str(Light.ACHIEVED_LATE.label), self.achieved_late, [Light.ACHIEVED_LATE]),
-            (str(Light.MEETS_STANDARD.label), self.meets_standard, [Light.MEETS_STANDARD]),
-            (str(Light.ON_TRACK.label), self.on_track, [Light.ON_TRACK]),
-            (str(Light.BEHIND.label), self.behind, [Light.BEHIND, Light.SERIOUSLY_BEHIND]),
-            (str(Light.NOT_COMPLETED.label), self.not_completed, [Light.NOT_COMPLETED]),
-            (str(Light.OVERDUE.label), self.overdue, [Light.OVERDUE]),
-            (str(Light.BELOW_STANDARD.label), self.below_standard, [Light.BELOW_STANDARD]),
-            (str(Light.NO_DATA.label), self.no_data, [Light.NO_DATA]),
-            (str(Light.UNASSESSABLE.label), self.unassessable, [Light.UNASSESSABLE]),
-        ]
-
-    @property
-    def shown_parts(self) -> list[tuple[str, int, list[Light]]]:
-        """The parts with at least one target: what the page, the print and the chart show."""
-        return [part for part in self.parts if part[1]]
-
-    @property
-    def sentence(self) -> str:
-        """截至2020年6月底,全区25项量化目标中有数据的7项(数据覆盖7/25):已完成a项、正常推进b项…;暂无数据18项。
-
-        Only parts with targets are named, so the parts named always add up to the total; the
-        verdicts rest on the targets with data, and the sentence says how many those are.
-        """
-        pieces = []
-        for label, n, lights in self.parts:
-            if not n or lights[0] is Light.NO_DATA:
-                continue
-            piece = _("%(label)s%(n)s项") % {"label": label, "n": n}
-            if lights[0] is Light.BEHIND and self.seriously_behind:
-                piece += _("(其中严重滞后%(n)s项)") % {"n": self.seriously_behind}
-            pieces.append(piece)
-        values = {
-            "month": month_label(self.as_of),
-            "total": self.total,
-            "with_data": self.with_data,
-            "parts": join_list(pieces),
-            "no_data": self.no_data,
-        }
-        if not self.with_data:
-            return (
-                ngettext(
-                    "截至%(month)s底,全区%(total)s项量化目标均暂无数据,尚不能判定进展。",
-                    "截至%(month)s底,全区%(total)s项量化目标均暂无数据,尚不能判定进展。",
-                    self.total,
-                )
-                % values
-            )
-        sentence = (
-            ngettext(
-                "截至%(month)s底,全区%(total)s项量化目标中有数据的%(with_data)s项"
-                "(数据覆盖%(with_data)s/%(total)s):%(parts)s",
-                "截至%(month)s底,全区%(total)s项量化目标中有数据的%(with_data)s项"
-                "(数据覆盖%(with_data)s/%(total)s):%(parts)s",
-                self.total,
-            )
-            % values
-        )
-        if self.no_data:
-            sentence += _(";暂无数据%(no_data)s项") % values
-        return sentence + _("。")
+Headline = progress.Headline
 
 
 @dataclass(frozen=True)

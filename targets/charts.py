@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from . import rules
 from .formatting import fmt_number
+from .models import month_end
 from .plotting import CONFIG, FONT, Chart, ChartTable, hline, to_html, vline
 from .progress import LEGEND, TargetRow
 
@@ -134,8 +135,21 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
                 "hovertemplate": "%{x|%Y-%m}: %{y} " + unit + "<extra></extra>",
             }
         )
+    nodes = sorted((month_end(p.month), p.value) for p in target.planned_values.all())
+    if nodes:
+        columns.append((_("计划节点"), {d: v.quantize(CENT) for d, v in nodes}))
+        data.append(
+            {
+                "type": "scatter",
+                "name": _("计划节点"),
+                "x": [d for d, _v in nodes],
+                "y": [float(v) for _d, v in nodes],
+                "mode": "markers",
+                "marker": {"color": "#6e7781", "size": 10, "symbol": "diamond-open", "line": {"width": 2}},
+            }
+        )
     projected = row.assessment.projected
-    if projected is not None and actual and target.deadline:
+    if projected is not None and actual and target.deadline and not target.standard:
         columns.append((_("按近期趋势预计"), {target.deadline: projected.quantize(CENT)}))
         data.append(
             {
@@ -167,6 +181,24 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
             }
         )
     shapes.append(vline(as_of.isoformat(), line={"color": "#afb8c1", "width": 1}))
+    if unit:
+        annotations.append(
+            {
+                "text": unit,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        )
+    # Without any series (no figure yet) the y range comes from the goal alone, never −1…6.
+    values = [float(v) for _name, series in columns for v in series.values()]
+    if target.goal is not None:
+        values.append(float(target.goal))
+    y_range = [0, (max(values) * 1.15) or 1] if values else None
     end = target.deadline or target.key_task.plan.period_end
     layout = {
         "height": 360,
@@ -174,10 +206,13 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
         "shapes": shapes,
         "annotations": annotations,
         "xaxis": {
+            # Dates, whatever the traces hold: with no data trace plotly would guess a numeric axis.
+            "type": "date",
             "tickformat": "%Y-%m",
             "range": [target.start.isoformat(), (end + dt.timedelta(days=10)).isoformat()],
         },
-        "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
+        # The unit is written upright above the axis, not turned sideways along it.
+        "yaxis": {"rangemode": "tozero", **({"range": y_range} if y_range else {})},
         "legend": {"orientation": "h", "y": -0.15},
         "showlegend": True,
     }

@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 
 from projects import ledger
 
 from . import rules
+from .formatting import fmt_number, fmt_points, join_list, month_label
 from .models import Figure, LedgerMeasure, Plan, Target, last_closed_month, month_end
 
 
@@ -65,7 +68,8 @@ def reporting_for(target: Target, *, as_of: dt.date) -> rules.Reporting:
     return rules.reporting_state(
         has_unit=bool(target.responsible_units.all()),
         self_reported=self_reported,
-        start=target.start,
+        # Nothing is due for months before the plan was adopted, when its date is known.
+        start=max(target.start, plan.adopted_on) if plan.adopted_on else target.start,
         deadline=target.deadline,
         period_end=plan.period_end,
         reported_months={f.month for f in target.reported_figures},
@@ -223,6 +227,155 @@ class LightSummary:
         """Every light of a quantified target, best first, zeros included, for a fixed legend."""
         return [(light, self.counts.get(light, 0)) for light in LEGEND]
 
+    def shown(self) -> list[tuple[rules.Light, int]]:
+        """The lights with at least one target, best first: what the overview's tiles show."""
+        return [(light, n) for light, n in self.ordered() if n]
+
+    def grouped(self) -> list[tuple["VerdictGroup", int]]:
+        """Counts per verdict group (达成, 正常推进, 滞后, 未完成/逾期, 暂无数据, 无法评估)."""
+        return [(group, sum(self.counts.get(light, 0) for light in group.lights)) for group in GROUPS]
+
+    def headline(self, as_of: dt.date) -> "Headline":
+        return Headline.from_counts(self.counts, as_of=as_of)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Quantified targets counted by verdict; the parts add up to `total`.
+
+    `with_data` is how many targets the verdicts rest on (数据覆盖 with_data/total): every target
+    but those with no data yet (暂无数据).
+    """
+
+    as_of: dt.date
+    total: int
+    achieved: int
+    achieved_late: int
+    meets_standard: int
+    on_track: int
+    behind: int  # behind and seriously behind
+    seriously_behind: int
+    not_completed: int
+    overdue: int
+    below_standard: int
+    no_data: int
+    unassessable: int
+
+    @classmethod
+    def from_counts(cls, counts: Counter, *, as_of: dt.date) -> "Headline":
+        return cls(
+            as_of=as_of,
+            total=sum(n for light, n in counts.items() if light is not rules.Light.MONITORED),
+            achieved=counts[rules.Light.ACHIEVED],
+            achieved_late=counts[rules.Light.ACHIEVED_LATE],
+            meets_standard=counts[rules.Light.MEETS_STANDARD],
+            on_track=counts[rules.Light.ON_TRACK],
+            behind=counts[rules.Light.BEHIND] + counts[rules.Light.SERIOUSLY_BEHIND],
+            seriously_behind=counts[rules.Light.SERIOUSLY_BEHIND],
+            not_completed=counts[rules.Light.NOT_COMPLETED],
+            overdue=counts[rules.Light.OVERDUE],
+            below_standard=counts[rules.Light.BELOW_STANDARD],
+            no_data=counts[rules.Light.NO_DATA],
+            unassessable=counts[rules.Light.UNASSESSABLE],
+        )
+
+    @property
+    def with_data(self) -> int:
+        return self.total - self.no_data
+
+    @property
+    def parts(self) -> list[tuple[str, int, list[rules.Light]]]:
+        """(label, count, lights) in the order of the sentence; together they make `total`."""
+        return [
+            (str(rules.Light.ACHIEVED.label), self.achieved, [rules.Light.ACHIEVED]),
+            (str(rules.Light.ACHIEVED_LATE.label), self.achieved_late, [rules.Light.ACHIEVED_LATE]),
+            (str(rules.Light.MEETS_STANDARD.label), self.meets_standard, [rules.Light.MEETS_STANDARD]),
+            (str(rules.Light.ON_TRACK.label), self.on_track, [rules.Light.ON_TRACK]),
+            (str(rules.Light.BEHIND.label), self.behind, [rules.Light.BEHIND, rules.Light.SERIOUSLY_BEHIND]),
+            (str(rules.Light.NOT_COMPLETED.label), self.not_completed, [rules.Light.NOT_COMPLETED]),
+            (str(rules.Light.OVERDUE.label), self.overdue, [rules.Light.OVERDUE]),
+            (str(rules.Light.BELOW_STANDARD.label), self.below_standard, [rules.Light.BELOW_STANDARD]),
+            (str(rules.Light.NO_DATA.label), self.no_data, [rules.Light.NO_DATA]),
+            (str(rules.Light.UNASSESSABLE.label), self.unassessable, [rules.Light.UNASSESSABLE]),
+        ]
+
+    @property
+    def shown_parts(self) -> list[tuple[str, int, list[rules.Light]]]:
+        """The parts with at least one target: what the page, the print and the chart show."""
+        return [part for part in self.parts if part[1]]
+
+    @property
+    def sentence(self) -> str:
+        """截至2020年6月底,全区25项量化目标中有数据的7项(数据覆盖7/25):已完成a项、正常推进b项…;暂无数据18项。
+
+        Only parts with targets are named, so the parts named always add up to the total; the
+        verdicts rest on the targets with data, and the sentence says how many those are.
+        """
+        pieces = []
+        for label, n, lights in self.parts:
+            if not n or lights[0] is rules.Light.NO_DATA:
+                continue
+            piece = _("%(label)s%(n)s项") % {"label": label, "n": n}
+            if lights[0] is rules.Light.BEHIND and self.seriously_behind:
+                piece += _("(其中严重滞后%(n)s项)") % {"n": self.seriously_behind}
+            pieces.append(piece)
+        values = {
+            "month": month_label(self.as_of),
+            "total": self.total,
+            "with_data": self.with_data,
+            "parts": join_list(pieces),
+            "no_data": self.no_data,
+        }
+        if not self.with_data:
+            return (
+                ngettext(
+                    "截至%(month)s底,全区%(total)s项量化目标均暂无数据,尚不能判定进展。",
+                    "截至%(month)s底,全区%(total)s项量化目标均暂无数据,尚不能判定进展。",
+                    self.total,
+                )
+                % values
+            )
+        sentence = (
+            ngettext(
+                "截至%(month)s底,全区%(total)s项量化目标中有数据的%(with_data)s项"
+                "(数据覆盖%(with_data)s/%(total)s):%(parts)s",
+                "截至%(month)s底,全区%(total)s项量化目标中有数据的%(with_data)s项"
+                "(数据覆盖%(with_data)s/%(total)s):%(parts)s",
+                self.total,
+            )
+            % values
+        )
+        if self.no_data:
+            sentence += _(";暂无数据%(no_data)s项") % values
+        return sentence + _("。")
+
+
+@dataclass(frozen=True)
+class VerdictGroup:
+    """Verdicts a table column counts together; its name says which."""
+
+    key: str
+    label: str
+    lights: tuple[rules.Light, ...]
+
+
+GROUPS = [
+    VerdictGroup(
+        "done",
+        gettext_lazy("已达成"),
+        (rules.Light.ACHIEVED, rules.Light.ACHIEVED_LATE, rules.Light.MEETS_STANDARD),
+    ),
+    VerdictGroup("on_track", gettext_lazy("正常推进"), (rules.Light.ON_TRACK,)),
+    VerdictGroup("behind", gettext_lazy("滞后"), (rules.Light.BEHIND, rules.Light.SERIOUSLY_BEHIND)),
+    VerdictGroup(
+        "failed",
+        gettext_lazy("未完成或未达标"),
+        (rules.Light.NOT_COMPLETED, rules.Light.OVERDUE, rules.Light.BELOW_STANDARD),
+    ),
+    VerdictGroup("no_data", gettext_lazy("暂无数据"), (rules.Light.NO_DATA,)),
+    VerdictGroup("unassessable", gettext_lazy("无法评估"), (rules.Light.UNASSESSABLE,)),
+]
+
 
 LEGEND = [
     rules.Light.ACHIEVED,
@@ -304,7 +457,7 @@ def resolve_as_of(raw: str | None, plan: Plan, *, today: dt.date) -> dt.date:
 
 def expected_path(target: Target) -> list[tuple[dt.date, Decimal]]:
     """The expected value at the start, at each month end and at the deadline, for charts."""
-    if target.deadline is None:
+    if target.deadline is None or target.standard:
         return []
     spec = spec_for(target)
     days = [target.start]
@@ -316,6 +469,31 @@ def expected_path(target: Target) -> list[tuple[dt.date, Decimal]]:
     days.append(target.deadline)
     points = [(day, rules.expected_value(spec=spec, on=day)) for day in days]
     return [(day, value) for day, value in points if value is not None]
+
+
+def attention_reason(row: TargetRow) -> str:
+    """Why a target is on the 需要关注 list, in a sentence a leader reads at a glance."""
+    a = row.assessment
+    age = month_label(a.measured_on) if a.measured_on else ""
+    if row.light in (rules.Light.OVERDUE, rules.Light.NOT_COMPLETED):
+        return _("期限 %(deadline)s 已到,%(age)s数据显示未完成") % {
+            "deadline": row.target.deadline,
+            "age": age,
+        }
+    if row.light is rules.Light.BELOW_STANDARD:
+        return _("%(age)s数据低于标准") % {"age": age}
+    if row.light in (rules.Light.BEHIND, rules.Light.SERIOUSLY_BEHIND):
+        return _("%(age)s数据落后序时进度 %(gap)s 个百分点") % {"age": age, "gap": fmt_points(abs(a.gap))}
+    if row.at_risk:
+        return _("按近期趋势,期限前预计只能达到 %(projected)s(目标 %(goal)s)") % {
+            "projected": fmt_number(a.projected),
+            "goal": fmt_number(row.target.goal),
+        }
+    return ""
+
+
+def needs_attention(row: TargetRow) -> bool:
+    return row.light in ATTENTION or row.at_risk
 
 
 # Lights that need a leader's attention on the overview, worst first.

@@ -222,7 +222,7 @@ _REPORTING_LABELS = {
     Reporting.PENDING: _("待报送"),
     Reporting.LATE: _("逾期未报"),
     Reporting.NO_UNIT: _("责任单位未明确"),
-    Reporting.NOT_REQUIRED: _("无需填报"),
+    Reporting.NOT_REQUIRED: _("台账统计"),
     Reporting.NOT_DUE: _("未到报送期"),
 }
 

@@ -41,13 +41,19 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         overall.add(row)
     task_summaries = [(task, by_task[task.pk]) for task in plan.key_tasks.all()]
     attention = sorted(
-        (r for r in rows if r.light in progress.ATTENTION),
+        (r for r in rows if progress.needs_attention(r)),
         key=lambda r: (-r.light_severity, r.target.deadline or plan.period_end, r.target.code),
     )
     context = pages.page_context(plan, as_of) | {
         "task_summaries": task_summaries,
         "overall": overall,
-        "attention": attention,
+        "headline": overall.headline(as_of),
+        "groups": progress.GROUPS,
+        "attention": [(row, progress.attention_reason(row)) for row in attention],
+        "late_reports": sum(1 for r in rows if r.reporting.is_units_failure),
+        "unassigned": sum(
+            1 for r in rows if r.reporting is rules.Reporting.NO_UNIT and r.light is not rules.Light.MONITORED
+        ),
         "chart": charts.lights_by_task(task_summaries),
         "legend": progress.LEGEND,
     }
@@ -146,6 +152,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_monitored": target.kind == Target.Kind.MONITORED,
         "change_log": history.change_log(target, figure_ids=[f.pk for f in target.approved_figures]),
         "ledger_items": progress.ledger_items(target, as_of=as_of),
+        "planned_nodes": list(target.planned_values.all()),
         "Light": rules.Light,
     }
     return render(request, "targets/target_detail.html", context)

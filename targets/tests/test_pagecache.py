@@ -48,7 +48,7 @@ def test_a_change_to_the_data_makes_the_page_fresh(client, page):
     url, figure = page
     client.force_login(make_user("alice"))
     before = client.get(url).context["overall"].counts
-    assert dict(before) == {"not_reported": 1}
+    assert dict(before) == {"no_data": 1}
     version = DataVersion.current(figure.target.key_task.plan_id)
     reviewer = make_user("rev")
     assign_role(reviewer, REVIEWER)

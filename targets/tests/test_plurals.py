@@ -82,10 +82,30 @@ def test_plural_entries_have_an_english_singular_and_one_chinese_form():
 @pytest.mark.parametrize(
     ("language", "n", "expected"),
     [
-        ("en", 1, '<p class="sub">1 quantified target · Average completion rate 50.0%</p>'),
-        ("en", 2, '<p class="sub">2 quantified targets · Average completion rate 50.0%</p>'),
-        ("zh-hans", 1, '<p class="sub">1 项量化目标 · 平均完成率 50.0%</p>'),
-        ("zh-hans", 2, '<p class="sub">2 项量化目标 · 平均完成率 50.0%</p>'),
+        (
+            "en",
+            1,
+            '<p class="sub headline-sentence" id="headline">As of the end of June 2020, 1 of the '
+            "district’s 1 quantified target has data (coverage 1/1): On track 1.</p>",
+        ),
+        (
+            "en",
+            2,
+            '<p class="sub headline-sentence" id="headline">As of the end of June 2020, 2 of the '
+            "district’s 2 quantified targets have data (coverage 2/2): On track 2.</p>",
+        ),
+        (
+            "zh-hans",
+            1,
+            '<p class="sub headline-sentence" id="headline">截至2020年6月底,全区1项量化目标中有数据的1项'
+            "(数据覆盖1/1):正常推进1项。</p>",
+        ),
+        (
+            "zh-hans",
+            2,
+            '<p class="sub headline-sentence" id="headline">截至2020年6月底,全区2项量化目标中有数据的2项'
+            "(数据覆盖2/2):正常推进2项。</p>",
+        ),
     ],
 )
 def test_overview_counts_quantified_targets(viewer_client, plan, task, language, n, expected):

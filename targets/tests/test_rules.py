@@ -99,7 +99,7 @@ def test_light_labels_symbols_and_severity_order():
         "待报送",
         "逾期未报",
         "责任单位未明确",
-        "无需填报",
+        "台账统计",
         "未到报送期",
     ]
     # Only a passed due day without a figure is a unit's failure.

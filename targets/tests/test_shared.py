@@ -92,7 +92,7 @@ def test_a_committed_change_makes_the_page_fresh_in_every_process(
 ):
     url, figure = page
     client.force_login(alice)
-    assert dict(client.get(url).context["overall"].counts) == {"not_reported": 1}
+    assert dict(client.get(url).context["overall"].counts) == {"no_data": 1}
     token = DataVersion.current(figure.target.key_task.plan_id)
     reviewer = make_user("rev")
     assign_role(reviewer, REVIEWER)
@@ -234,7 +234,7 @@ def test_pages_go_on_from_the_database_while_redis_is_down(client, alice, page, 
     client.force_login(alice)
     first = client.get(url)
     assert first.status_code == 200
-    assert dict(first.context["overall"].counts) == {"not_reported": 1}
+    assert dict(first.context["overall"].counts) == {"no_data": 1}
     cached = client.get(url)
     assert cached.status_code == 200
     assert not rendered_in_full(cached)

@@ -58,8 +58,12 @@ def test_overview_counts_targets_by_light(viewer_client, plan, four_targets):
     assert summary.assessed_total == 4
     # Mean of 60, 10, 100 (the unreported target has no completion).
     assert summary.mean_completion == Decimal("56.7")
-    attention = [row.target.code for row in response.context["attention"]]
-    assert attention == ["1-02"]
+    attention = [(row.target.code, reason) for row, reason in response.context["attention"]]
+    assert attention == [("1-02", "2020年6月数据落后序时进度 39.6 个百分点")]
+    html = response.content.decode()
+    # The headline says how many targets the verdicts rest on; nobody is blamed for missing data.
+    assert "全区4项量化目标中有数据的3项(数据覆盖3/4)" in html
+    assert "没有逾期未报的目标" in html
     assert 'src="/static/vendor/plotly.min.js"' in response.content.decode()
 
 
