@@ -233,6 +233,11 @@ class TargetQuerySet(models.QuerySet):
                 "status",
                 "measure_doubtful",
             )
+        # Months whose figure the unit has sent in (submitted or approved), for the reporting state.
+        reported = Figure.objects.filter(
+            status__in=(Figure.Status.SUBMITTED, Figure.Status.APPROVED),
+            month__lte=last_closed_month(as_of),
+        ).only("id", "target_id", "month")
         from projects.models import Project
 
         ledger_projects = Project.objects.select_related("investment_target").prefetch_related(
@@ -242,12 +247,12 @@ class TargetQuerySet(models.QuerySet):
             "responsible_units",
             "planned_values",
             models.Prefetch("figures", queryset=approved, to_attr="approved_figures"),
+            models.Prefetch("figures", queryset=reported, to_attr="reported_figures"),
             models.Prefetch("ledger_group__projects", queryset=ledger_projects),
         )
 
 
 class TargetManager(models.Manager.from_queryset(TargetQuerySet)):
-            models.Prefetch("figures", queryset=reported, to_attr="reported_figures"),
     def get_by_natural_key(self, district, year, code):
         return self.get(key_task__plan__district=district, key_task__plan__year=year, code=code)
 
@@ -306,7 +311,9 @@ class Target(models.Model):
     standard = models.BooleanField(
         _("保持类标准"),
         default=False,
-        help_text=_("须时时保持的底线或上限(如不低于98%、不超过10%、彻底消除):每次读数判定达标或未达标,不按序时进度"),
+        help_text=_(
+            "须时时保持的底线或上限(如不低于98%、不超过10%、彻底消除):每次读数判定达标或未达标,不按序时进度"
+        ),
     )
     commitment = models.CharField(
         _("目标措辞"),
