@@ -70,7 +70,7 @@ def parse_value(raw) -> Decimal | None:
         exact = Decimal(repr(raw)) if raw == raw and abs(raw) != float("inf") else None
         if exact is None:
             raise _not_a_number(raw)
-        if abs(exact - exact.quantize(_CENT)) <= _FLOAT_TOLERANCE:
+        if not _too_large(exact) and abs(exact - exact.quantize(_CENT)) <= _FLOAT_TOLERANCE:
             exact = exact.quantize(_CENT)
     elif isinstance(raw, int | Decimal):
         exact = Decimal(raw)
@@ -91,23 +91,27 @@ def parse_value(raw) -> Decimal | None:
     return check_value(exact, raw)
 
 
+def _too_large(value: Decimal) -> bool:
+    # By the exponent, not by rounding: quantizing 1E+30 to cents would overflow the context.
+    return value != 0 and value.adjusted() >= INTEGER_DIGITS
+
+
 def check_value(value: Decimal, raw=None) -> Decimal:
     """`value` with two decimal places, or the message for the rule it breaks."""
     shown = _shown(value if raw is None else raw)
+    if _too_large(value):
+        raise ValidationError(
+            _("数值过大:小数点前最多 %(digits)s 位数字,“%(raw)s”超出。")
+            % {"digits": INTEGER_DIGITS, "raw": shown},
+            code="too_large",
+        )
     if value != value.quantize(_CENT):  # trailing zeros (12.500) are no places of their own
         raise ValidationError(
             _("数值最多保留 %(places)s 位小数,“%(raw)s”的小数位数过多。")
             % {"places": DECIMAL_PLACES, "raw": shown},
             code="decimal_places",
         )
-    value = value.quantize(_CENT) + 0  # + 0 turns -0.00 into 0.00
-    if abs(value) >= Decimal(10) ** INTEGER_DIGITS:
-        raise ValidationError(
-            _("数值过大:小数点前最多 %(digits)s 位数字,“%(raw)s”超出。")
-            % {"digits": INTEGER_DIGITS, "raw": shown},
-            code="too_large",
-        )
-    return value
+    return value.quantize(_CENT) + 0  # + 0 turns -0.00 into 0.00
 
 
 def parse_date(raw) -> dt.date | None:

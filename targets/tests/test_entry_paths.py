@@ -211,6 +211,10 @@ VALUES_REFUSED = [
     ("12.345", "数值最多保留 2 位小数,“12.345”的小数位数过多。"),
     ("１２．３４５", "数值最多保留 2 位小数,“１２．３４５”的小数位数过多。"),
     ("1000000000000", "数值过大:小数点前最多 12 位数字,“1000000000000”超出。"),
+    ("999999999999.995", "数值最多保留 2 位小数,“999999999999.995”的小数位数过多。"),
+    ("1" + "0" * 40, "数值过大:小数点前最多 12 位数字,“100000000000000000000000000000…”超出。"),
+    ("1" * 100, "数值过大:小数点前最多 12 位数字,“111111111111111111111111111111…”超出。"),
+    ("0." + "1" * 100, "数值最多保留 2 位小数,“0.1111111111111111111111111111…”的小数位数过多。"),
     ("-1", "数值不能为负数。"),
     ("-1,000", "数值不能为负数。"),
     ("1,23", NOT_A_NUMBER % "1,23"),
@@ -252,6 +256,12 @@ def test_excel_numbers_are_held_to_the_same_rules(world, number, text, message):
         assert_saved(outcomes, "value", D(text))
     else:
         assert_refused(outcomes, message)
+
+
+def test_a_huge_excel_number_is_too_large_not_a_crash(world):
+    outcome = through_excel(world, world.monitored, "value", 1e300)
+    assert outcome.messages == ["数值过大:小数点前最多 12 位数字,“1e+300”超出。"]
+    assert Figure.objects.count() == 0
 
 
 def too_long(length: int) -> str:
