@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -8,12 +10,13 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access, entry, review
+from . import access, entry, review, rules
 from .formatting import fmt_number, join_list
 from .forms import FigureAdminForm
 from .models import Figure, FigureEvent, KeyTask, Plan, PlannedValue, Target, Unit
@@ -178,9 +181,41 @@ class KeyTaskAdmin(GuardedHistoryAdmin):
     inlines = [TargetInline]
 
 
+class PlannedPathFormSet(forms.BaseInlineFormSet):
+    """The target's planned nodes (计划节点), checked together by `rules.planned_path_problems`."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        nodes = [
+            (form.cleaned_data["month"], form.cleaned_data["value"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        target = self.instance
+        if not nodes or target.start is None:
+            return
+        spec = rules.TargetSpec(
+            kind=rules.Kind(target.kind),
+            direction=rules.Direction(target.direction),
+            goal=target.goal,
+            baseline=target.baseline,
+            start=target.start,
+            deadline=target.deadline,
+        )
+        problems = rules.planned_path_problems(spec, nodes)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
 class PlannedValueInline(admin.TabularInline):
+    """One small grid per target: month and planned cumulative value (or level) at that month's end."""
+
     model = PlannedValue
+    formset = PlannedPathFormSet
     extra = 0
+    verbose_name_plural = _("计划节点(月度或季度计划值;有节点时序时进度按节点计算)")
 
 
 @admin.register(Target)
@@ -216,6 +251,9 @@ class TargetAdmin(GuardedHistoryAdmin):
                 "fields": [
                     "direction",
                     "goal",
+                    "goal_wording",
+                    "standard",
+                    "commitment",
                     "unit_of_measure",
                     "baseline",
                     "start",
@@ -457,3 +495,19 @@ class FigureEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LockoutAdmin(AccessAttemptAdmin):
+    """django-axes' admin of failed logins, with its clean-up action working."""
+
+    @admin.action(description=AccessAttemptAdmin.cleanup_expired_attempts.short_description)
+    def cleanup_expired_attempts(self, request, queryset):
+        # django-axes 8.3 reads the cool-off threshold from `request.axes_attempt_time`, which only
+        # its login handlers set: from the admin the action raised AttributeError (a 500).
+        request.axes_attempt_time = timezone.now()
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, LockoutAdmin)
