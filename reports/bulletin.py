@@ -66,7 +66,7 @@ def default_month(plan: Plan, *, today: dt.date) -> dt.date:
     latest = progress.latest_reported_month_end(plan)
     if latest is not None:
         return latest.replace(day=1)
-    ended = progress.month_choices(plan, today=today)
+    ended = [d for d in progress.month_choices(plan, today=today) if d <= plan.period_end]
     return (ended[-1] if ended else plan.period_start).replace(day=1)
 
 

@@ -189,7 +189,7 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
                 "yref": "paper",
                 "x": 0,
                 "y": 1,
-                "xanchor": "right",
+                "xanchor": "left",
                 "yanchor": "bottom",
                 "showarrow": False,
             }

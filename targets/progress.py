@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects import ledger
 
@@ -432,7 +431,8 @@ def resolve_as_of(raw: str | None, plan: Plan, *, today: dt.date) -> dt.date:
     if raw is None or raw.strip() == "":
         default = latest_reported_month_end(plan)
         if default is None:
-            ended = month_choices(plan, today=today)
+            # Without data, the latest ended month of the plan's own period (not its review month).
+            ended = [d for d in month_choices(plan, today=today) if d <= plan.period_end]
             default = ended[-1] if ended else plan.period_start
         return default
     match = _AS_OF.match(raw.strip())

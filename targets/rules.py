@@ -525,6 +525,52 @@ def reporting_state(
     return Reporting.PENDING
 
 
+def planned_path_problems(spec: TargetSpec, nodes: Sequence[tuple[dt.date, Decimal]]) -> list[str]:
+    """What is wrong with a target's planned nodes (计划节点); empty when they can be used.
+
+    Nodes must fall within [start, deadline] (by month), be one per month, move monotonically
+    towards the goal for a cumulative target (never back: a "≥" path never falls, a "≤" path
+    never rises), and the last node, in the deadline's month, must be the goal itself.
+    """
+    if not nodes:
+        return []
+    problems = []
+    ordered = sorted(nodes, key=lambda node: node[0])
+    months = [_month_end(day) for day, _value in ordered]
+    if len(set(months)) != len(months):
+        problems.append(_("每个月只能有一个计划节点。"))
+    first, last = _month_end(spec.start), _month_end(spec.deadline) if spec.deadline else None
+    outside = [m for m in months if m < first or (last is not None and m > last)]
+    if outside:
+        problems.append(
+            _("计划节点 %(month)s 不在目标的起止月份(%(first)s 至 %(last)s)之内。")
+            % {
+                "month": f"{outside[0]:%Y-%m}",
+                "first": f"{first:%Y-%m}",
+                "last": f"{last:%Y-%m}" if last else "—",
+            }
+        )
+    if spec.kind == Kind.CUMULATIVE:
+        values = [value for _day, value in ordered]
+        for before, after, month in zip(values, values[1:], months[1:], strict=False):
+            backwards = after < before if spec.direction == Direction.AT_LEAST else after > before
+            if backwards:
+                problems.append(
+                    _(
+                        "累计目标的计划节点不能倒退:"
+                        "%(month)s 的 %(after)s 比上一节点的 %(before)s 更远离目标。"
+                    )
+                    % {"month": f"{month:%Y-%m}", "after": after, "before": before}
+                )
+                break
+    if spec.goal is not None and last is not None and (months[-1] != last or ordered[-1][1] != spec.goal):
+        problems.append(
+            _("最后一个计划节点须在期限所在月(%(last)s),且等于目标值 %(goal)s。")
+            % {"last": f"{last:%Y-%m}", "goal": spec.goal}
+        )
+    return problems
+
+
 def _due_date(month_end: dt.date, due_day: int) -> dt.date:
     return (month_end + dt.timedelta(days=1)).replace(day=due_day)
 

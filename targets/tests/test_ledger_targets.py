@@ -45,7 +45,7 @@ def test_empty_group_is_not_reported(viewer_client, plan, starts):
     assert response.context["assessment"].light == rules.Light.NO_DATA
     html = response.content.decode()
     assert "台账中尚无项目" in html
-    assert "台账中 0 项" in html and "文件所述 12 项" in html
+    assert "台账未录入(文件所述 12 项)" in html and "台账中 0 项" not in html
 
 
 def test_count_by_month_end(viewer_client, plan, starts):

@@ -25,6 +25,7 @@ from targets.rules import (
     expected_value,
     gap_points,
     is_achieved,
+    planned_path_problems,
     projected_value,
     reporting_state,
     required_monthly_rate,
@@ -767,3 +768,32 @@ def test_no_unit_or_no_own_reporting_is_never_a_units_failure():
     assert reporting(date(2020, 7, 31), self_reported=False) == Reporting.NOT_REQUIRED
     assert not Reporting.NO_UNIT.is_units_failure
     assert not Reporting.PENDING.is_units_failure
+
+
+def test_planned_nodes_are_checked_before_use():
+    roads = spec(goal=D(37))
+    good = [(H1, D(3)), (SEPT_30, D(10)), (date(2020, 12, 1), D(37))]
+    assert planned_path_problems(roads, good) == []
+    backwards = [(H1, D(12)), (SEPT_30, D(10)), (YEAR_END, D(37))]
+    assert planned_path_problems(roads, backwards) == [
+        "累计目标的计划节点不能倒退:2020-09 的 10 比上一节点的 12 更远离目标。"
+    ]
+    short = [(H1, D(3)), (YEAR_END, D(30))]
+    assert planned_path_problems(roads, short) == [
+        "最后一个计划节点须在期限所在月(2020-12),且等于目标值 37。"
+    ]
+    early = [(H1, D(3)), (SEPT_30, D(37))]
+    assert planned_path_problems(roads, early) == [
+        "最后一个计划节点须在期限所在月(2020-12),且等于目标值 37。"
+    ]
+    outside = [(date(2021, 1, 31), D(37))]
+    assert (
+        planned_path_problems(roads, outside)[0]
+        == "计划节点 2021-01 不在目标的起止月份(2020-01 至 2020-12)之内。"
+    )
+    twice = [(date(2020, 6, 1), D(3)), (H1, D(4)), (YEAR_END, D(37))]
+    assert planned_path_problems(roads, twice) == ["每个月只能有一个计划节点。"]
+    # A "≤" path must not rise.
+    classes = spec(kind=Kind.CUMULATIVE, direction=Direction.AT_MOST, goal=D(0), baseline=D(20))
+    assert planned_path_problems(classes, [(H1, D(10)), (YEAR_END, D(0))]) == []
+    assert len(planned_path_problems(classes, [(H1, D(10)), (SEPT_30, D(12)), (YEAR_END, D(0))])) == 1

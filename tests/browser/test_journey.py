@@ -2,7 +2,7 @@
 
 A viewer finds a target through the progress pages; its unit's reporter enters June's value on
 the monthly page and submits it; a reviewer approves it in the admin figure list; the viewer sees
-the target's light move from 未报送 to 正常推进; the bulletin opens and its PDF downloads.
+the target's light move from 暂无数据 to 正常推进; the bulletin opens and its PDF downloads.
 
 The numbers are chosen so the light change is exact: cumulative goal 100 from baseline 0 over
 2020-01-01 … 2020-12-31, June value 60. At 2020-06-30 about half the year has passed (expected
@@ -111,7 +111,7 @@ def test_figure_journey_from_entry_to_bulletin(live_server, new_context, screens
     assert viewer.url == f"{base}/plans/targets/{target.pk}/?as_of=2020-06-30"
     assert viewer.locator("h1").inner_text() == "T1 新增市场主体"
     assert viewer.locator("#as-of option:checked").inner_text() == "2020年6月30日"
-    assert light_of(viewer) == "? 未报送"
+    assert light_of(viewer) == "? 暂无数据"
     shot(viewer, "viewer-target-before")
 
     # (2) The reporter opens the unit's June page, enters 60 and submits it for review.
