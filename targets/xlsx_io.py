@@ -29,15 +29,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
-from . import access
+from . import access, xlsx_safety
 from .entry import Check, Entry
 from .formatting import join_list
 from .forms import clean_note, parse_date, parse_value
 from .models import Figure, Target, Unit, month_end
+from .xlsx_safety import put
 
 logger = logging.getLogger(__name__)
 
@@ -122,10 +122,11 @@ INSTRUCTIONS = [
 HEADER_ROW = 4 + len(INSTRUCTIONS) + 1
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_ZIP_MEMBERS = 500
-MAX_ROWS = 2000
-MAX_COLUMNS = 50
+# Unpacked sizes, parts and XML elements are limited in `xlsx_safety` before openpyxl opens a file.
+MAX_ROWS = 2000  # rows with content below the header; blank rows do not count
+MAX_ROW_INDEX = 20_000  # no content below this row (blank, formatted rows may follow)
+MAX_COLUMNS = xlsx_safety.MAX_COLUMNS  # no content right of this column
+MAX_SHEETS_SEARCHED = 20  # sheets looked at for the header row
 MAX_TEXT = 5000
 MAX_VALUE = Decimal(10) ** 12
 HEADER_SEARCH_ROWS = 30
@@ -250,14 +251,6 @@ def _figures(targets, month: dt.date) -> dict[tuple[int, dt.date], Figure]:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _put(cell, value):
-    """Set a cell; text is always stored as text, never as a formula."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
 def _number(value: Decimal | None):
     if value is None:
         return None
@@ -275,17 +268,17 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
     wb = Workbook()
     ws = wb.active
     ws.title = column_title(SHEET_TITLE)
-    _put(ws["A1"], _("月度数据填报表")).font = Font(bold=True, size=14)
-    _put(ws["A2"], column_title(UNIT_LABEL)).font = Font(bold=True)
-    _put(ws["B2"], unit.name)
-    _put(ws["A3"], column_title(MONTH_LABEL)).font = Font(bold=True)
-    _put(ws["B3"], month.strftime("%Y-%m"))
-    _put(ws["A4"], _("填报说明")).font = Font(bold=True)
+    put(ws["A1"], _("月度数据填报表")).font = Font(bold=True, size=14)
+    put(ws["A2"], column_title(UNIT_LABEL)).font = Font(bold=True)
+    put(ws["B2"], unit.name)
+    put(ws["A3"], column_title(MONTH_LABEL)).font = Font(bold=True)
+    put(ws["B3"], month.strftime("%Y-%m"))
+    put(ws["A4"], _("填报说明")).font = Font(bold=True)
     for offset, line in enumerate(INSTRUCTIONS):
-        _put(ws.cell(row=4 + offset, column=2), f"{offset + 1}. {_(line)}")
+        put(ws.cell(row=4 + offset, column=2), f"{offset + 1}. {_(line)}")
 
     for col, title in enumerate(COLUMNS, start=1):
-        cell = _put(ws.cell(row=HEADER_ROW, column=col), column_title(title))
+        cell = put(ws.cell(row=HEADER_ROW, column=col), column_title(title))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -321,7 +314,7 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
             }
         for col, title in enumerate(COLUMNS, start=1):
             value = values.get(title)
-            cell = _put(ws.cell(row=row, column=col), None if value == "" else value)
+            cell = put(ws.cell(row=row, column=col), None if value == "" else value)
             cell.border = _BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=title in {NAME, *TEXT_FIELDS})
             not_applicable = (milestone and title == VALUE) or (
@@ -366,9 +359,7 @@ def build_template(unit: Unit, month: dt.date, *, user) -> tuple[bytes, int]:
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     ws.protection.formatCells = False
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), len(targets)
+    return xlsx_safety.workbook_bytes(wb), len(targets)
 
 
 def template_filename(unit: Unit, month: dt.date) -> str:
@@ -442,6 +433,10 @@ def check_upload_name(name: str, size: int) -> None:
 
 
 def _open(data: bytes):
+    """The workbook opened in read-only (streaming) mode and the scan's facts of its sheets.
+
+    Nothing reaches openpyxl before `xlsx_safety.check_package` has passed the file.
+    """
     if not data:
         raise WorkbookRejected(_("上传的文件是空的,请选择填好的模板文件。"))
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -461,15 +456,21 @@ def _open(data: bytes):
         raise WorkbookRejected(broken) from None
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise WorkbookRejected(broken)
-    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        raise WorkbookRejected(_("文件解压后过大,不像是填报模板,请使用下载的模板。"))
+    try:
+        sheets = xlsx_safety.check_package(data)
+    except xlsx_safety.Refused as refused:
+        raise WorkbookRejected(refused.message, status=refused.status) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(data), data_only=False, keep_vba=False, keep_links=False)
+            # Streaming: sheets are parsed only while their rows are read.
+            workbook = load_workbook(
+                io.BytesIO(data), read_only=True, data_only=False, keep_vba=False, keep_links=False
+            )
     except Exception:  # openpyxl raises many kinds of errors for damaged files
         logger.info("unreadable xlsx upload", exc_info=True)
         raise WorkbookRejected(broken) from None
+    return workbook, sheets
 
 
 def _label(value) -> str:
@@ -551,12 +552,8 @@ def _check_header(values: list) -> None:
 
 
 def _is_formula(cell) -> bool:
-    value = cell.value
-    if cell.data_type == "f":
-        return True
-    if isinstance(value, str) and value.startswith("="):
-        return True
-    return type(value).__name__ in {"ArrayFormula", "DataTableFormula"}
+    """A cell holding a formula (<f> in the sheet's XML). Text that starts with "=" is text."""
+    return cell.data_type == "f" or type(cell.value).__name__ in {"ArrayFormula", "DataTableFormula"}
 
 
 def _cell_name(row: int, key: str) -> str:
@@ -681,55 +678,113 @@ def read_upload(data: bytes) -> Upload:
     """Check the file and the sheet's layout and read its rows.
 
     Raises WorkbookRejected for anything that makes the whole file unusable (not an .xlsx,
-    damaged, wrong header, merged cells or formulas in the sheet); problems in single cells
-    come back in `Upload.errors`, one message per cell, naming the row and column.
+    too big once unpacked, damaged, no or wrong header, content beyond the row or column limits,
+    merged cells or formulas in the sheet); problems in single cells come back in
+    `Upload.errors`, one message per cell, naming the row and column.
     """
-    wb = _open(data)
+    workbook, sheets = _open(data)
     try:
-        return _read_sheet(wb)
+        return _read_sheet(workbook, sheets)
     except WorkbookRejected:
         raise
     except Exception:  # a file openpyxl could open but that breaks our reading of it
         logger.exception("unexpected xlsx upload content")
         raise WorkbookRejected(_("无法读取文件内容,请使用下载的模板填写后再上传。")) from None
+    finally:
+        workbook.close()
 
 
-def _read_sheet(wb) -> Upload:
-    sheets = [s for s in wb.worksheets if isinstance(s, Worksheet)]
-    if not sheets:
+def _rows(ws, last_row: int):
+    """(row number, cells up to MAX_COLUMNS) from row 1 to `last_row`, blank rows included.
+
+    openpyxl's streaming parser goes no further than the row asked for: the caller stops there.
+    """
+    if last_row < 1:
+        return
+    cells_by_row = ws.iter_rows(min_row=1, max_row=last_row, max_col=MAX_COLUMNS)
+    try:
+        for number, cells in enumerate(cells_by_row, start=1):
+            yield number, cells
+            if number >= last_row:
+                return
+    finally:
+        cells_by_row.close()
+
+
+def _blank_row(values) -> bool:
+    return all(_blank(v) for v in values)
+
+
+def _header_sheet(workbook, sheets: dict[str, xlsx_safety.SheetFacts]):
+    """The sheet with the header row, its facts and the header's index; the template's first.
+
+    Only the first HEADER_SEARCH_ROWS rows of at most MAX_SHEETS_SEARCHED sheets are read.
+    """
+    titles = _known(SHEET_TITLE)
+    candidates = sorted(workbook.worksheets, key=lambda s: s.title.casefold() not in titles)
+    for ws in candidates[:MAX_SHEETS_SEARCHED]:
+        facts = sheets.get(getattr(ws, "_worksheet_path", "").lstrip("/"))
+        if facts is None:
+            continue
+        grid = [
+            [cell.value for cell in cells]
+            for _number, cells in _rows(ws, min(facts.last_content_row, HEADER_SEARCH_ROWS))
+        ]
+        header_index = _find_header(grid)
+        if header_index is not None:
+            return ws, facts, header_index
+    return None
+
+
+def _read_sheet(workbook, sheets: dict[str, xlsx_safety.SheetFacts]) -> Upload:
+    if not workbook.worksheets:
         raise WorkbookRejected(_("文件中没有工作表,请使用下载的模板。"))
-    sheet_titles = _known(SHEET_TITLE)
-    ws = next((s for s in sheets if s.title.casefold() in sheet_titles), sheets[0])
-    if ws.max_row > MAX_ROWS + HEADER_SEARCH_ROWS or ws.max_column > MAX_COLUMNS:
+    found = _header_sheet(workbook, sheets)
+    if found is None:
         raise WorkbookRejected(
-            _("工作表过大(%(rows)s 行 × %(cols)s 列),不像是填报模板,请使用下载的模板。")
-            % {"rows": ws.max_row, "cols": ws.max_column}
+            _("未找到表头行(%(cols)s)。请使用下载的模板,不要删除表头。")
+            % {"cols": " | ".join(column_title(key) for key in VISIBLE_COLUMNS)}
         )
-    cell_rows = list(ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max(ws.max_column, len(COLUMNS))))
-    formulas = [cell.coordinate for cells in cell_rows for cell in cells if _is_formula(cell)]
+    ws, facts, header_index = found
+    header_row = header_index + 1
+    if facts.wide_cell:
+        raise WorkbookRejected(
+            _("工作表过宽:单元格 %(cell)s 有内容,第 %(limit)s 列以后不能有内容。请删除右侧的内容后再上传。")
+            % {"cell": facts.wide_cell, "limit": MAX_COLUMNS}
+        )
+    if facts.last_content_row > MAX_ROW_INDEX:
+        raise WorkbookRejected(
+            _("工作表过大:第 %(row)s 行有内容,内容不能超过第 %(limit)s 行。请删除多余的行后再上传。")
+            % {"row": facts.last_content_row, "limit": MAX_ROW_INDEX}
+        )
+
+    # Read the sheet once, streaming: the header block, then the rows with content (blank rows,
+    # e.g. thousands of formatted but empty ones, are skipped and not counted).
+    grid: list[list] = []
+    data_rows: list[tuple[int, list]] = []
+    formulas: list[str] = []
+    for number, cells in _rows(ws, facts.last_content_row):
+        formulas.extend(cell.coordinate for cell in cells if cell.value is not None and _is_formula(cell))
+        values = [cell.value for cell in cells]
+        if number <= header_row:
+            grid.append(values)
+        elif not _blank_row(values):
+            data_rows.append((number, values))
+            if len(data_rows) > MAX_ROWS:
+                raise WorkbookRejected(_("数据行超过 %(n)s 行,请使用下载的模板。") % {"n": MAX_ROWS})
     if formulas:
         listed = join_list(formulas[:MAX_LISTED]) + ("…" if len(formulas) > MAX_LISTED else "")
         raise WorkbookRejected(
             _("以下单元格含有公式:%(cells)s。请把公式改为直接填写的数值(复制后“选择性粘贴 → 数值”)再上传。")
             % {"cells": listed}
         )
-    grid = [[cell.value for cell in cells] for cells in cell_rows]
-    header_index = _find_header(grid)
-    if header_index is None:
-        raise WorkbookRejected(
-            _("未找到表头行(%(cols)s)。请使用下载的模板,不要删除表头。")
-            % {"cols": " | ".join(column_title(key) for key in VISIBLE_COLUMNS)}
-        )
     _check_header(grid[header_index])
-    header_row = header_index + 1
-    merged = [str(r) for r in ws.merged_cells.ranges if r.max_row >= header_row]
+    merged = [ref for ref in facts.merges if _last_row(ref) >= header_row]
     if merged:
         raise WorkbookRejected(
             _("数据区不能有合并单元格:%(ranges)s。请取消合并后再上传。")
             % {"ranges": join_list(merged[:MAX_LISTED]) + ("…" if len(merged) > MAX_LISTED else "")}
         )
-    if ws.max_row - header_row > MAX_ROWS:
-        raise WorkbookRejected(_("数据行超过 %(n)s 行,请使用下载的模板。") % {"n": MAX_ROWS})
 
     unit_name = month_text = None
     unit_labels, month_labels = _known(UNIT_LABEL), _known(MONTH_LABEL)
@@ -744,9 +799,7 @@ def _read_sheet(wb) -> Upload:
         month=parse_month(month_text) if month_text is not None else None,
         month_text=_label(month_text) if month_text is not None else None,
     )
-    for index in range(header_index + 1, len(grid)):
-        values = grid[index]
-        row_number = index + 1
+    for row_number, values in data_rows:
         beyond = [
             f"{get_column_letter(col + 1)}{row_number}"
             for col in range(len(COLUMNS), len(values))
@@ -762,6 +815,14 @@ def _read_sheet(wb) -> Upload:
         if row is not None:
             upload.rows.append(row)
     return upload
+
+
+def _last_row(ref: str) -> int:
+    """The bottom row of a merged range such as "I12:J12"; a range that cannot be read counts."""
+    try:
+        return range_boundaries(ref)[3] or 0
+    except (TypeError, ValueError):
+        return MAX_ROW_INDEX
 
 
 # --- matching --------------------------------------------------------------------------------

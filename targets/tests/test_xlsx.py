@@ -466,11 +466,6 @@ def _formula(ws):
     ws.cell(row=row_of(ws, "1-01"), column=COL["本月数值"], value="=40+5")
 
 
-def _formula_text(ws):
-    cell = ws.cell(row=row_of(ws, "1-01"), column=COL["进展情况"], value='=HYPERLINK("x")')
-    cell.data_type = "s"
-
-
 def _text_in_number(ws):
     ws.cell(row=row_of(ws, "1-01"), column=COL["本月数值"], value="约50")
 
@@ -538,7 +533,6 @@ def _no_header(ws):
         (_no_header, ["未找到表头行"]),
         (_merged, ["合并单元格", "I12:J12"]),
         (_formula, ["含有公式", "F12"]),
-        (_formula_text, ["含有公式", "I12"]),
         (_text_in_number, ["第 12 行“本月数值”列(F12):“约50”不是数字。"]),
         (_bad_reached, ["第 14 行“是否完成(里程碑)”列(G14)只能填“是”或“否”"]),
         (_bad_date, ["第 14 行“完成日期”列(H14):“上周”不是有效日期"]),
