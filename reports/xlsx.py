@@ -5,9 +5,10 @@ bulletin); the data (names, units, sentences from the plan) keeps its own langua
 values and percentages are stored as numbers (percentages as points, e.g. 56.9 for 56.9%, as
 printed), so a reader can sort and sum them. A target without an approved figure says 暂无数据
 (Not reported) in its value cell.
-"""
 
-import io
+Every cell is written through `targets.xlsx_safety.put`, so a name or problem text starting with
+= + - @ stays text and is never a formula, and the file is saved by `xlsx_safety.workbook_bytes`.
+"""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext, pgettext, pgettext_lazy
@@ -15,6 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from targets import xlsx_safety
+from targets.xlsx_safety import put
 
 from .bulletin import Bulletin, TargetLine
 
@@ -47,17 +51,15 @@ POINTS_FORMAT = "0.0"
 
 def _title(ws: Worksheet, bulletin: Bulletin, heading: str) -> int:
     """Two lines naming the plan, month and as-of date; returns the next free row."""
-    ws.append([f"{bulletin.title} · {heading}"])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append(
-        [
-            _("计划:%(plan)s;通报月份:%(month)s;数据截至 %(as_of)s")
-            % {
-                "plan": bulletin.plan.title,
-                "month": bulletin.month_text,
-                "as_of": f"{bulletin.as_of:%Y-%m-%d}",
-            }
-        ]
+    put(ws.cell(row=1, column=1), f"{bulletin.title} · {heading}").font = Font(bold=True, size=13)
+    put(
+        ws.cell(row=2, column=1),
+        _("计划:%(plan)s;通报月份:%(month)s;数据截至 %(as_of)s")
+        % {
+            "plan": bulletin.plan.title,
+            "month": bulletin.month_text,
+            "as_of": f"{bulletin.as_of:%Y-%m-%d}",
+        },
     )
     return 3
 
@@ -65,14 +67,14 @@ def _title(ws: Worksheet, bulletin: Bulletin, heading: str) -> int:
 def _table(ws: Worksheet, headers: list[str], rows, *, start: int, widths=None, points=()) -> int:
     """Header row at `start`, then `rows`; `points` are the 1-based columns shown as 0.0."""
     for col, header in enumerate(headers, 1):
-        cell = ws.cell(row=start, column=col, value=header)
+        cell = put(ws.cell(row=start, column=col), header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     row_number = start
     for row_number, values in enumerate(rows, start + 1):
         for col, value in enumerate(values, 1):
-            cell = ws.cell(row=row_number, column=col, value=value)
+            cell = put(ws.cell(row=row_number, column=col), value)
             if col in points and value is not None:
                 cell.number_format = POINTS_FORMAT
     for col, width in enumerate(widths or [], 1):
@@ -103,7 +105,7 @@ def headline_rows(bulletin: Bulletin) -> list[tuple[str, int]]:
 
 def _headline(ws: Worksheet, bulletin: Bulletin) -> None:
     row = _title(ws, bulletin, _("总体情况"))
-    ws.cell(row=row, column=1, value=bulletin.headline.sentence)
+    put(ws.cell(row=row, column=1), bulletin.headline.sentence)
     _table(
         ws,
         [pgettext("headline table", "项目"), _("项数")],
@@ -171,7 +173,7 @@ def _attention(ws: Worksheet, bulletin: Bulletin) -> None:
     start = _title(ws, bulletin, _("滞后和逾期目标(最严重的在前)"))
     rows = [_target_row(line) for line in bulletin.attention]
     if not rows:
-        ws.cell(row=start, column=1, value=_("截至该日期,没有滞后或逾期的目标。"))
+        put(ws.cell(row=start, column=1), _("截至该日期,没有滞后或逾期的目标。"))
         return
     end = _table(
         ws, [_(h) for h in TARGET_HEADERS], rows, start=start, widths=TARGET_WIDTHS, points=(8, 9, 10)
@@ -194,7 +196,7 @@ RANKING_HEADERS = [
 
 def _ranking(ws: Worksheet, bulletin: Bulletin) -> None:
     start = _title(ws, bulletin, _("责任单位排名"))
-    ws.cell(row=start, column=1, value=bulletin.ranking_rule)
+    put(ws.cell(row=start, column=1), bulletin.ranking_rule)
     rows = [
         [r.rank, r.unit_name, r.targets, r.good, r.good_share, r.reported_targets, r.on_time, r.on_time_rate]
         for r in bulletin.ranking
@@ -209,9 +211,9 @@ def _ranking(ws: Worksheet, bulletin: Bulletin) -> None:
             points=(5, 8),
         )
     else:
-        ws.cell(row=start + 2, column=1, value=_("尚无明确了责任单位的量化目标,暂不能排名。"))
+        put(ws.cell(row=start + 2, column=1), _("尚无明确了责任单位的量化目标,暂不能排名。"))
         end = start + 3
-    ws.cell(row=end + 1, column=1, value=bulletin.unassigned_text)
+    put(ws.cell(row=end + 1, column=1), bulletin.unassigned_text)
 
 
 PROBLEM_HEADERS = [
@@ -241,7 +243,7 @@ def _problems(ws: Worksheet, bulletin: Bulletin) -> None:
         for line in group.lines
     ]
     if not rows:
-        ws.cell(row=start, column=1, value=_("截至该日期,项目台账中没有未解决的问题。"))
+        put(ws.cell(row=start, column=1), _("截至该日期,项目台账中没有未解决的问题。"))
         return
     end = _table(ws, [_(h) for h in PROBLEM_HEADERS], rows, start=start, widths=[12, 28, 40, 18, 12, 12, 10])
     for row in range(start + 1, end):
@@ -299,10 +301,9 @@ def _groups(ws: Worksheet, bulletin: Bulletin) -> None:
         points=(6, 8, 10, 12, 16),
     )
     if bulletin.omitted_group_count:
-        ws.cell(
-            row=end + 1,
-            column=1,
-            value=ngettext(
+        put(
+            ws.cell(row=end + 1, column=1),
+            ngettext(
                 "另有 %(n)s 个分组台账中尚无项目、文件也未说明数量,未列出。",
                 "另有 %(n)s 个分组台账中尚无项目、文件也未说明数量,未列出。",
                 bulletin.omitted_group_count,
@@ -360,6 +361,4 @@ def build_workbook(bulletin: Bulletin) -> Workbook:
 
 
 def workbook_bytes(bulletin: Bulletin) -> bytes:
-    stream = io.BytesIO()
-    build_workbook(bulletin).save(stream)
-    return stream.getvalue()
+    return xlsx_safety.workbook_bytes(build_workbook(bulletin))
