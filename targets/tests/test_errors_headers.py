@@ -19,6 +19,8 @@ from targets.roles import ADMIN, REPORTER, REVIEWER, assign_role
 from zhongyuan import errors
 
 from .factories import make_figure, make_target, make_unit, make_user
+from .test_fuzz import PARAMS
+from .test_fuzz import world as fuzz_world  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -341,3 +343,15 @@ def test_a_chart_data_block_cannot_be_closed_by_the_data(viewer_client, plan, ta
     make_target(task, "1-01", name="</script><script>alert(1)</script>")
     html = viewer_client.get(f"/plans/{plan.pk}/").content.decode()
     assert "<script>alert(1)" not in html
+
+
+@pytest.mark.parametrize("value", ["9" * 3900, "x" * 3900, "２" * 420])  # "２" is 9 bytes in a URL
+def test_a_very_long_query_value_in_any_parameter_never_gives_a_500(fuzz_world, value):  # noqa: F811
+    client, urls, _target, _unit = fuzz_world
+    statuses = set()
+    for url in urls:
+        for param in PARAMS:
+            response = client.get(url, {param: value})
+            assert response.status_code < 500, (url, param)
+            statuses.add(response.status_code)
+    assert 200 in statuses and 400 in statuses
