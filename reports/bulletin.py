@@ -311,6 +311,11 @@ class Bulletin:
     generated_at: dt.datetime
 
     @property
+    def rate_headers(self) -> list[str]:
+        """The stage-rate columns of the project-group table (开工率, 入库率, 竣工率, 达产率)."""
+        return project_summary.rate_headers()
+
+    @property
     def ranking_rule(self) -> str:
         return str(RANKING_RULE)
 
@@ -439,7 +444,7 @@ def build_bulletin(*, plan: Plan, month: dt.date, now: dt.datetime | None = None
     report = compliance.unit_compliance(plan=plan, month=month, now=now)
 
     groups = project_summary.groups_with_projects(plan.project_groups.all(), as_of=as_of)
-    summaries = project_summary.summarize_groups(groups, today=as_of)
+    summaries = project_summary.summarize_groups(groups, today=as_of, as_of=as_of)
     shown = [s for s in summaries if s.item_count or s.stated_count is not None]
 
     return Bulletin(
@@ -450,7 +455,7 @@ def build_bulletin(*, plan: Plan, month: dt.date, now: dt.datetime | None = None
         headline=Headline.from_counts(counts, as_of=as_of),
         light_counts=counts,
         tasks=sections,
-        attention=sorted((line for line in lines if line.light in ATTENTION), key=_attention_key),
+        attention=sorted((line for line in lines if progress.needs_attention(line.row)), key=_attention_key),
         ranking=_ranking(lines, report, as_of=as_of),
         unassigned_count=sum(1 for line in lines if not line.row.units),
         compliance_due=report.due_date,

@@ -134,6 +134,16 @@ TARGET_HEADERS = [
 ]
 
 
+def _verdict_text(line: TargetLine) -> str:
+    """The verdict with the plan's own word (确保/力争) and the 预计难以完成 warning, as one cell."""
+    parts = [f"{line.light.symbol} {line.light.label}"]
+    if line.target.commitment:
+        parts.append(str(line.target.get_commitment_display()))
+    if line.row.at_risk:
+        parts.append("⚠ " + _("预计难以完成"))
+    return " · ".join(parts)
+
+
 def _target_row(line: TargetLine) -> list:
     target = line.target
     return [
@@ -147,7 +157,7 @@ def _target_row(line: TargetLine) -> list:
         line.row.completion,
         line.row.expected_share,
         line.row.gap,
-        f"{line.light.symbol} {line.light.label}",
+        _verdict_text(line),
         target.deadline,
         line.units_text,
         line.lead_official_text,
@@ -170,10 +180,10 @@ def _targets(ws: Worksheet, bulletin: Bulletin) -> None:
 
 
 def _attention(ws: Worksheet, bulletin: Bulletin) -> None:
-    start = _title(ws, bulletin, _("滞后和逾期目标(最严重的在前)"))
+    start = _title(ws, bulletin, _("需要关注的目标(最严重的在前)"))
     rows = [_target_row(line) for line in bulletin.attention]
     if not rows:
-        put(ws.cell(row=start, column=1), _("截至该日期,没有滞后或逾期的目标。"))
+        put(ws.cell(row=start, column=1), _("截至该日期,没有滞后、逾期或预计难以完成的目标。"))
         return
     end = _table(
         ws, [_(h) for h in TARGET_HEADERS], rows, start=start, widths=TARGET_WIDTHS, points=(8, 9, 10)

@@ -33,6 +33,7 @@ class TargetFilter(django_filters.FilterSet):
     light = django_filters.MultipleChoiceFilter(
         choices=LIGHT_CHOICES, label=_("状态"), method="keep", widget=forms.CheckboxSelectMultiple
     )
+    risk = django_filters.BooleanFilter(label=_("预计难以完成"), method="keep", widget=YesNoWidget)
     kind = django_filters.ChoiceFilter(choices=Target.Kind.choices, label=_("类型"), empty_label=_("全部"))
     deadline_before = django_filters.DateFilter(
         field_name="deadline",
@@ -67,6 +68,11 @@ class TargetFilter(django_filters.FilterSet):
 
     def keep(self, queryset, name, value):
         return queryset
+
+    @property
+    def risk_choice(self) -> bool | None:
+        """True: only targets whose trend misses the goal; False: only the others; None: all."""
+        return self.form.cleaned_data.get("risk")
 
     @property
     def lights(self) -> set[rules.Light]:

@@ -12,8 +12,10 @@ from .models import Target
 
 
 class LightColumn(tables.Column):
-    def render(self, value):
-        return render_to_string("targets/_light.html", {"light": value})
+    """The verdict, the month of the figure it rests on, and the 预计难以完成 warning beside it."""
+
+    def render(self, value, record):
+        return render_to_string("targets/_verdict_cell.html", {"light": value, "row": record})
 
 
 class TargetTable(tables.Table):
@@ -61,7 +63,11 @@ class TargetTable(tables.Table):
 
     def render_name(self, record, value):
         return format_html(
-            '<a href="{}{}">{}</a>', record.target.get_absolute_url(), self.as_of_query, mark_chinese(value)
+            '<a href="{}{}">{}</a>{}',
+            record.target.get_absolute_url(),
+            self.as_of_query,
+            mark_chinese(value),
+            mark_safe(render_to_string("targets/_commitment.html", {"target": record.target})),
         )
 
     def render_goal(self, record):

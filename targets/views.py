@@ -70,6 +70,8 @@ def _target_list(request, plan, as_of, queryset, *, exclude=()):
     )
     if filterset.lights:
         rows = [r for r in rows if r.light in filterset.lights]
+    if filterset.risk_choice is not None:
+        rows = [r for r in rows if r.at_risk is filterset.risk_choice]
     table = TargetTable(rows, exclude=exclude, as_of=as_of)
     RequestConfig(request, paginate=False).configure(table)
     return filterset, table

@@ -300,3 +300,14 @@ def test_target_links_keep_the_as_of_date(viewer_client, task, four_targets):
     response = viewer_client.get(reverse("targets:keytask-detail", args=[task.pk]), {"as_of": "2020-06"})
     html = response.content.decode()
     assert f'href="/plans/targets/{four_targets[0].pk}/?as_of=2020-06-30"' in html
+
+
+def test_list_filter_by_risk_and_the_warning_in_the_verdict_cell(viewer_client, plan, four_targets):
+    url = reverse("targets:target-list", args=[plan.pk])
+    # 1-02: 10 at 6-30 projects to 20.17 of 100 by 12-31; 1-01's 60 projects to 121.
+    at_risk = viewer_client.get(url, {"as_of": "2020-06-30", "risk": "true"})
+    assert [r.record.target.code for r in at_risk.context["table"].rows] == ["1-02"]
+    html = at_risk.content.decode()
+    assert "预计难以完成" in html and "依据2020年6月数据" in html
+    others = viewer_client.get(url, {"as_of": "2020-06-30", "risk": "false"})
+    assert [r.record.target.code for r in others.context["table"].rows] == ["1-01", "1-03", "1-04"]
