@@ -8,7 +8,15 @@ from targets import access
 from targets.admin import GuardedHistoryAdmin
 from targets.models import Unit
 
-from .models import Problem, Project, ProjectGroup
+from .models import Problem, Project, ProjectGroup, StatedStageCount
+
+
+class StatedStageCountInline(admin.TabularInline):
+    """Counts a source document states for the group's stages (487个老旧小区改造已全部开工)."""
+
+    model = StatedStageCount
+    fields = ["stage", "count", "as_of", "source_text"]
+    extra = 0
 
 
 @admin.register(ProjectGroup)
@@ -17,6 +25,7 @@ class ProjectGroupAdmin(GuardedHistoryAdmin):
     list_filter = ["plan", "key_task"]
     search_fields = ["name", "source_text"]
     list_select_related = ["plan", "key_task"]
+    inlines = [StatedStageCountInline]
 
 
 class ProblemInline(admin.TabularInline):
@@ -89,7 +98,7 @@ class ProjectAdmin(GuardedHistoryAdmin):
         (
             _("阶段"),
             {
-                "fields": ["stage", "registered_on", "started_on", "completed_on", "producing_on"],
+                "fields": ["stage", "started_on", "registered_on", "completed_on", "producing_on"],
                 "description": _("推进到新阶段时,选择阶段并填写到达该阶段的日期。"),
             },
         ),

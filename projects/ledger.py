@@ -1,15 +1,24 @@
-"""Ledger arithmetic: how many items reached a stage, the four stage rates, investment completion.
+"""Ledger arithmetic: how many items reached a stage, the stage rates, investment completion.
 
 Plain functions over `Item` values (no database), so each rule is unit-tested by hand.
 
-- An item has *reached* a stage when its current stage is that stage or a later one.
+- Stages run 储备 → 开工 → 入库 → 竣工 → 达产 (四比四看: 入库, entry into the statistics
+  database, comes after 开工). An item has *reached* a stage when its current stage is that
+  stage or a later one.
 - By a date, it had reached the stage when the earliest known date of that stage or any later
   one is on or before the date. An item known to be at the stage but with no date recorded is
   counted in the current state (`by=None`) and in the latest month of a series, never earlier:
   when it got there is not known.
-- A stage rate's denominator is the number of items the plan states for the group when the
-  ledger holds fewer (12 projects to start, 3 registered: 1 started is 1/12, not 1/3), else
-  the number of items in the ledger.
+- A stage rate never reads an empty or short ledger, or items whose stage nobody knows, as zero
+  progress. With N the number of items the plan states for the group (if it does), k the items
+  in the ledger and c of them with a known stage (the rest are 阶段未知):
+  - c = k > 0 and k ≥ N (or no N): the ledger's count over its k items (the ledger is the group);
+  - otherwise, where a source document states how many reached the stage (the H1 report's
+    "487个老旧小区改造已全部开工"), that count over N, with the sentence and its date;
+  - otherwise, with k = 0: no rate, "台账未录入(文件所述 N 项)"; with c = 0 < k: no rate,
+    "阶段未知";
+  - otherwise: the count over the c items only, labelled with k, N and the unknown ones
+    ("台账已录入 3 项 / 文件所述 12 项": 2 started of 3 is 66.7% of what is registered, not 2/12).
 - Investment completion is completed investment (latest approved year-to-date figures) over the
   annual planned investment, both summed over the items that have an annual plan.
 """
@@ -19,18 +28,34 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-STAGES = ["reserve", "registered", "started", "completed", "producing"]
-RATE_STAGES = ["registered", "started", "completed", "producing"]
+STAGES = ["reserve", "started", "registered", "completed", "producing"]
+RATE_STAGES = ["started", "registered", "completed", "producing"]
 HUNDRED = Decimal(100)
+
+# What a stage rate rests on (StageRate.basis).
+LEDGER = "ledger"  # the ledger holds the whole group, every stage known: count over its items
+PARTIAL = "partial"  # some items registered or some stages unknown: count over the known ones only
+UNREGISTERED = "unregistered"  # the ledger holds none of the group's items: no rate
+STAGE_UNKNOWN = "stage_unknown"  # items registered, none with a known stage: no rate
+DOCUMENT = "document"  # a source document states the count: that count over the stated number
 
 
 @dataclass(frozen=True)
 class Item:
     stage: str = ""
-    # stage → date reached (registered, started, completed, producing); missing or None = unknown
+    # stage → date reached (started, registered, completed, producing); missing or None = unknown
     dates: Mapping[str, dt.date | None] = field(default_factory=dict)
     annual_planned: Decimal | None = None
     completed_investment: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DocumentedCount:
+    """A source document's own count of a group's items at a stage, as of a date, with its words."""
+
+    count: int
+    as_of: dt.date
+    text: str
 
 
 def _rank(stage: str) -> int:
@@ -50,10 +75,6 @@ def count_reached(items: Sequence[Item], stage: str, *, by: dt.date | None = Non
     return sum(1 for item in items if reached(item, stage, by=by))
 
 
-def denominator(items: Sequence[Item], stated_count: int | None) -> int:
-    return max(len(items), stated_count or 0)
-
-
 def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     if not whole:
         return None
@@ -62,20 +83,72 @@ def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
 
 @dataclass(frozen=True)
 class StageRate:
+    """One stage rate: `count` of `of` items reached `stage`, and on what it rests (`basis`).
+
+    UNREGISTERED and STAGE_UNKNOWN have neither count nor percent; DOCUMENT carries the
+    document's count and words. `registered` is the number of ledger items, `unknown` how many of
+    them have no known stage, `stated` the number the plan states (or None).
+    """
+
     stage: str
-    count: int
-    of: int
+    count: int | None
+    of: int | None
     percent: Decimal | None
+    basis: str = LEDGER
+    registered: int = 0
+    unknown: int = 0
+    stated: int | None = None
+    document: DocumentedCount | None = None
+
+    @property
+    def known(self) -> int:
+        """Ledger items whose stage is known: the denominator of a ledger or partial rate."""
+        return self.registered - self.unknown
 
 
-def stage_rates(items: Sequence[Item], *, stated_count: int | None = None) -> list[StageRate]:
-    """入库率, 开工率, 竣工率, 达产率 in the current state."""
-    whole = denominator(items, stated_count)
-    rates = []
-    for stage in RATE_STAGES:
-        n = count_reached(items, stage)
-        rates.append(StageRate(stage=stage, count=n, of=whole, percent=share(n, whole)))
-    return rates
+def stage_rate(
+    items: Sequence[Item],
+    stage: str,
+    *,
+    stated_count: int | None = None,
+    documented: DocumentedCount | None = None,
+) -> StageRate:
+    """The rate of one stage in the current state, by the rules in the module notes."""
+    known = [item for item in items if item.stage]
+    k, c = len(items), len(known)
+    common = {"stage": stage, "registered": k, "unknown": k - c, "stated": stated_count}
+    if c == k > 0 and (stated_count is None or k >= stated_count):
+        n = count_reached(known, stage)
+        return StageRate(count=n, of=c, percent=share(n, c), basis=LEDGER, **common)
+    if documented is not None:
+        return StageRate(
+            count=documented.count,
+            of=stated_count,
+            percent=share(documented.count, stated_count) if stated_count else None,
+            basis=DOCUMENT,
+            document=documented,
+            **common,
+        )
+    if c == 0:
+        basis = UNREGISTERED if k == 0 else STAGE_UNKNOWN
+        return StageRate(count=None, of=stated_count, percent=None, basis=basis, **common)
+    n = count_reached(known, stage)
+    return StageRate(count=n, of=c, percent=share(n, c), basis=PARTIAL, **common)
+
+
+def stage_rates(
+    items: Sequence[Item],
+    *,
+    stated_count: int | None = None,
+    documented: Mapping[str, DocumentedCount] | None = None,
+    stages: Sequence[str] = RATE_STAGES,
+) -> list[StageRate]:
+    """开工率, 入库率, 竣工率 (and 达产率 where it applies) in the current state, in `stages` order."""
+    documented = documented or {}
+    return [
+        stage_rate(items, stage, stated_count=stated_count, documented=documented.get(stage))
+        for stage in stages
+    ]
 
 
 @dataclass(frozen=True)

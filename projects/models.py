@@ -18,18 +18,24 @@ from simple_history.models import HistoricalRecords
 
 
 class Stage(models.TextChoices):
+    """A ledger item's stages, in the order of 四比四看: 开工, then 入库 (纳入统计库), 竣工, 达产.
+
+    入库 is entry into the statistics database of fixed-asset investment, which a project reaches
+    once it has started and reports investment: after 开工, not before it.
+    """
+
     RESERVE = "reserve", _("储备")
-    REGISTERED = "registered", _("入库")
     STARTED = "started", _("开工")
+    REGISTERED = "registered", _("入库")
     COMPLETED = "completed", _("竣工")
     PRODUCING = "producing", _("达产")
 
 
-STAGE_ORDER = [Stage.RESERVE, Stage.REGISTERED, Stage.STARTED, Stage.COMPLETED, Stage.PRODUCING]
+STAGE_ORDER = [Stage.RESERVE, Stage.STARTED, Stage.REGISTERED, Stage.COMPLETED, Stage.PRODUCING]
 # The date field recording when each stage was reached (储备 has none: it is where items start).
 STAGE_DATE_FIELDS = {
-    Stage.REGISTERED: "registered_on",
     Stage.STARTED: "started_on",
+    Stage.REGISTERED: "registered_on",
     Stage.COMPLETED: "completed_on",
     Stage.PRODUCING: "producing_on",
 }
@@ -61,6 +67,14 @@ class ProjectGroup(models.Model):
     stated_investment = models.DecimalField(
         _("文件所述投资额(亿元)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    measures_production = models.BooleanField(
+        _("计算达产率"),
+        default=False,
+        help_text=_(
+            "分组中有建成后投产、产生产值的工业或商业项目时勾选。道路、公园、公厕、学校、"
+            "老旧小区改造等没有“达产”阶段,不勾选,不显示达产率。"
+        ),
+    )
     source_text = models.TextField(_("原文"), blank=True)
     note = models.TextField(_("备注"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -85,6 +99,72 @@ class ProjectGroup(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:group-detail", args=[self.pk])
+
+    @property
+    def rate_stages(self) -> list[str]:
+        """The stages whose rates mean something for this group, in 四比四看 order."""
+        stages = [Stage.STARTED, Stage.REGISTERED, Stage.COMPLETED]
+        if self.measures_production:
+            stages.append(Stage.PRODUCING)
+        return [stage.value for stage in stages]
+
+
+class StatedStageCountManager(models.Manager):
+    def get_by_natural_key(self, district, year, group_name, stage, as_of):
+        return self.get(
+            group__plan__district=district,
+            group__plan__year=year,
+            group__name=group_name,
+            stage=stage,
+            as_of=as_of,
+        )
+
+
+class StatedStageCount(models.Model):
+    """How many of a group's items a source document says reached a stage, with its sentence.
+
+    E.g. the H1 report's "487个老旧小区改造已全部开工": 487 started by 2020-06-30. While the
+    ledger does not hold all the group's items, the stage rate shows this count instead of a
+    ledger count that would read as zero progress.
+    """
+
+    group = models.ForeignKey(
+        ProjectGroup,
+        on_delete=models.CASCADE,
+        related_name="stated_stage_counts",
+        verbose_name=pgettext_lazy("singular", "项目分组"),
+    )
+    stage = models.CharField(
+        _("阶段"),
+        max_length=12,
+        choices=[(s.value, s.label) for s in STAGE_ORDER if s != Stage.RESERVE],
+    )
+    count = models.PositiveIntegerField(_("文件所述达到该阶段的数量"))
+    as_of = models.DateField(_("截至日期"), help_text=_("文件所述情况的日期,如上半年报告为6月30日"))
+    source_text = models.TextField(_("原文"), help_text=_("照录文件中说明该数量的句子"))
+
+    objects = StatedStageCountManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("文件所述阶段数量")
+        verbose_name_plural = _("文件所述阶段数量")
+        ordering = ["group_id", "as_of", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "stage", "as_of"], name="statedstagecount_unique"),
+            models.CheckConstraint(
+                condition=Q(stage__in=["started", "registered", "completed", "producing"]),
+                name="statedstagecount_stage_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group} · {self.get_stage_display()} {self.count}"
+
+    def natural_key(self):
+        return (*self.group.natural_key(), self.stage, self.as_of.isoformat())
+
+    natural_key.dependencies = ["projects.projectgroup"]
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -134,8 +214,10 @@ class Project(models.Model):
         blank=True,
         help_text=_("原文未说明的留空,显示为“阶段未知”"),
     )
-    registered_on = models.DateField(_("入库日期"), null=True, blank=True)
     started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    registered_on = models.DateField(
+        _("入库日期"), null=True, blank=True, help_text=_("纳入统计库的日期,在开工之后")
+    )
     completed_on = models.DateField(_("竣工日期"), null=True, blank=True)
     producing_on = models.DateField(_("达产日期"), null=True, blank=True)
     planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
@@ -162,11 +244,18 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(stage__in=["", *[s.value for s in Stage]]), name="project_stage_valid"
             ),
+            # 开工 → 入库 → 竣工 → 达产: each date known is on or after the earlier ones known.
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True)
                 | Q(registered_on__isnull=True)
-                | Q(registered_on__lte=F("started_on")),
-                name="project_registered_before_started",
+                | Q(started_on__lte=F("registered_on")),
+                name="project_started_before_registered",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True)
+                | Q(registered_on__isnull=True)
+                | Q(registered_on__lte=F("completed_on")),
+                name="project_registered_before_completed",
             ),
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True)

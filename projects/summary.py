@@ -21,9 +21,10 @@ from targets.models import Figure, Target, last_closed_month
 from . import ledger
 from .models import STAGE_ORDER, Problem, Project, ProjectGroup, Stage
 
+# In 四比四看 order: 开工率, 入库率 (纳入统计库, after 开工), 竣工率, 达产率.
 RATE_LABELS = {
-    Stage.REGISTERED.value: _("入库率"),
     Stage.STARTED.value: _("开工率"),
+    Stage.REGISTERED.value: _("入库率"),
     Stage.COMPLETED.value: _("竣工率"),
     Stage.PRODUCING.value: _("达产率"),
 }
@@ -123,20 +124,61 @@ class GroupSummary:
         return self.group.stated_count
 
     @property
+    def ledger_short(self) -> bool:
+        """The plan states more items than the ledger holds."""
+        return self.stated_count is not None and self.item_count < self.stated_count
+
+    @property
     def labelled_rates(self) -> list[tuple[str, ledger.StageRate]]:
-        """(入库率 …, rate) in ledger order, for tables and templates."""
+        """(开工率 …, rate) of the rates that apply to the group, in 四比四看 order."""
         return [(RATE_LABELS[rate.stage], rate) for rate in self.rates]
 
+    @property
+    def rate_cells(self) -> list[tuple[str, ledger.StageRate | None]]:
+        """(label, rate or None where it does not apply) for every rate column of a table."""
+        by_stage = {rate.stage: rate for rate in self.rates}
+        return [(label, by_stage.get(stage)) for stage, label in RATE_LABELS.items()]
 
-def summarize_group(group: ProjectGroup, projects: Sequence[Project], *, today: dt.date) -> GroupSummary:
-    """Stage rates (with the group's stated count), investment completion and problem counts."""
+
+def rate_headers() -> list[str]:
+    """The stage-rate column headings of group tables, in 四比四看 order."""
+    return list(RATE_LABELS.values())
+
+
+def documented_counts(group: ProjectGroup, *, as_of: dt.date | None) -> dict[str, ledger.DocumentedCount]:
+    """Per stage, the latest count a document states for the group on or before `as_of`.
+
+    Reads `group.stated_stage_counts` (prefetched by `groups_with_projects`). A statement dated
+    after `as_of` was not yet made: it is left out (None: every statement counts).
+    """
+    found: dict[str, ledger.DocumentedCount] = {}
+    for stated in sorted(group.stated_stage_counts.all(), key=lambda s: s.as_of):
+        if as_of is None or stated.as_of <= as_of:
+            found[stated.stage] = ledger.DocumentedCount(
+                count=stated.count, as_of=stated.as_of, text=stated.source_text
+            )
+    return found
+
+
+def summarize_group(
+    group: ProjectGroup, projects: Sequence[Project], *, today: dt.date, as_of: dt.date | None = None
+) -> GroupSummary:
+    """Stage rates (with the group's stated and documented counts), investment and problem counts.
+
+    `today` decides which problems are overdue; `as_of` which document statements count.
+    """
     items = [item_for(project) for project in projects]
     open_count, overdue_count = problem_counts(projects, today=today)
     return GroupSummary(
         group=group,
         projects=projects,
         items=items,
-        rates=ledger.stage_rates(items, stated_count=group.stated_count),
+        rates=ledger.stage_rates(
+            items,
+            stated_count=group.stated_count,
+            documented=documented_counts(group, as_of=as_of),
+            stages=group.rate_stages,
+        ),
         investment=ledger.investment_completion(items),
         open_problems=open_count,
         overdue_problems=overdue_count,
@@ -144,16 +186,20 @@ def summarize_group(group: ProjectGroup, projects: Sequence[Project], *, today: 
 
 
 def groups_with_projects(groups: QuerySet[ProjectGroup], *, as_of: dt.date) -> QuerySet[ProjectGroup]:
-    """Groups with their key task and their projects (`with_investment`) in `group.ledger_projects`."""
+    """Groups with their key task, stated stage counts and projects (`with_investment`) in
+    `group.ledger_projects`."""
     return groups.select_related("key_task").prefetch_related(
+        "stated_stage_counts",
         Prefetch(
             "projects",
             queryset=with_investment(Project.objects.all(), as_of=as_of),
             to_attr="ledger_projects",
-        )
+        ),
     )
 
 
-def summarize_groups(groups: Iterable[ProjectGroup], *, today: dt.date) -> list[GroupSummary]:
+def summarize_groups(
+    groups: Iterable[ProjectGroup], *, today: dt.date, as_of: dt.date | None = None
+) -> list[GroupSummary]:
     """One summary per group fetched with `groups_with_projects`."""
-    return [summarize_group(group, group.ledger_projects, today=today) for group in groups]
+    return [summarize_group(group, group.ledger_projects, today=today, as_of=as_of) for group in groups]

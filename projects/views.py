@@ -97,14 +97,16 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @cached_page
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(ProjectGroup.objects.select_related("plan", "key_task"), pk=pk)
+    group = get_object_or_404(
+        ProjectGroup.objects.select_related("plan", "key_task").prefetch_related("stated_stage_counts"), pk=pk
+    )
     plan = group.plan
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
     today = timezone.localdate()
     projects = list(summary.with_investment(group.projects.all(), as_of=as_of))
-    group_summary = summary.summarize_group(group, projects, today=today)
+    group_summary = summary.summarize_group(group, projects, today=today, as_of=as_of)
     targets = list(group.targets.select_related("key_task"))
     # The stages the group's counted targets count, in ledger order: one done/not-done column each.
     counted = {t.ledger_stage for t in targets if t.ledger_measure == "count" and t.ledger_stage}
@@ -138,6 +140,7 @@ def group_list(request: HttpRequest, pk: int) -> HttpResponse:
         return error
     groups = summary.groups_with_projects(plan.project_groups.all(), as_of=as_of)
     context = pages.page_context(plan, as_of) | {
-        "summaries": summary.summarize_groups(groups, today=timezone.localdate()),
+        "summaries": summary.summarize_groups(groups, today=timezone.localdate(), as_of=as_of),
+        "rate_headers": summary.rate_headers(),
     }
     return render(request, "projects/group_list.html", context)

@@ -20,7 +20,7 @@ from projects.models import Problem, Project, ProjectGroup
 from targets.models import DataVersion, Figure, KeyTask, Plan, Target, Unit
 
 PREFIX = "合成区"
-STAGES = ["reserve", "registered", "started", "completed", "producing"]
+STAGES = ["reserve", "started", "registered", "completed", "producing"]  # projects.ledger.STAGES
 KINDS = ["cumulative"] * 6 + ["level", "milestone", "monitored"]
 
 
@@ -157,8 +157,8 @@ class Command(BaseCommand):
                     responsible_unit=rng.choice(units),
                     lead_official=f"合成领导{rng.randint(1, 12):02d}",
                     stage=stage,
-                    registered_on=dt.date(year, 2, 1) if rank >= 1 else None,
-                    started_on=dt.date(year, rng.randint(3, 9), 1) if rank >= 2 else None,
+                    started_on=dt.date(year, 2, 1) if rank >= 1 else None,
+                    registered_on=dt.date(year, rng.randint(3, 9), 1) if rank >= 2 else None,
                     completed_on=dt.date(year, 11, 1) if rank >= 3 else None,
                     producing_on=dt.date(year, 12, 1) if rank >= 4 else None,
                     annual_planned_investment=Decimal(rng.randint(1, 30)),
