@@ -275,6 +275,14 @@ class TargetAdmin(GuardedHistoryAdmin):
         return join_list(u.name for u in obj.responsible_units.all()) or _("未明确")
 
 
+class MeasureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("口径说明"),
+        help_text=_("写明数据口径与目标有何不同,如“只计新建,目标含续建”"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
@@ -294,6 +302,7 @@ class FigureAdmin(GuardedHistoryAdmin):
         "month_display",
         "value_display",
         "status_display",
+        "measure_doubtful",
         "updated_by",
         "updated_at",
         "reviewed_by",
@@ -308,7 +317,7 @@ class FigureAdmin(GuardedHistoryAdmin):
     search_fields = ["target__code", "target__name", "progress_note", "problems"]
     list_select_related = ["target__key_task__plan", "updated_by", "reviewed_by"]
     date_hierarchy = "month"
-    actions = ["submit_selected", "approve_selected", "return_selected"]
+    actions = ["submit_selected", "approve_selected", "return_selected", "flag_measure", "confirm_measure"]
     readonly_fields = [
         "status",
         "return_reason",
@@ -357,8 +366,8 @@ class FigureAdmin(GuardedHistoryAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not access.can_review(request.user):
-            actions.pop("approve_selected", None)
-            actions.pop("return_selected", None)
+            for name in ("approve_selected", "return_selected", "flag_measure", "confirm_measure"):
+                actions.pop(name, None)
         if not access.can_report(request.user):
             actions.pop("submit_selected", None)
         return actions
@@ -448,6 +457,35 @@ class FigureAdmin(GuardedHistoryAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/targets/figure/return_form.html", context)
+
+    @admin.action(description=_("标记口径待核(不计入判定,需写明口径说明)"))
+    def flag_measure(self, request, queryset):
+        form = MeasureForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            changed = review.flag_measure(queryset, user=request.user, note=form.cleaned_data["reason"])
+            self._report(
+                request,
+                queryset,
+                changed,
+                lambda n: ngettext("已标记口径待核 %(n)s 条", "已标记口径待核 %(n)s 条", n),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("标记口径待核"),
+            "figures": queryset.select_related("target"),
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/targets/figure/measure_form.html", context)
+
+    @admin.action(description=_("确认口径(重新计入判定)"))
+    def confirm_measure(self, request, queryset):
+        changed = review.confirm_measure(queryset, user=request.user)
+        self._report(
+            request, queryset, changed, lambda n: ngettext("已确认口径 %(n)s 条", "已确认口径 %(n)s 条", n)
+        )
 
     def _report(self, request, queryset, moved, template):
         """`template(n)` is the message for n figures moved, in the form for n."""

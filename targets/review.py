@@ -88,3 +88,37 @@ def send_back(figures: Iterable[Figure], *, user, reason: str) -> list[Figure]:
         reviewed_by=user,
         reviewed_at=timezone.now(),
     )
+
+
+def flag_measure(figures: Iterable[Figure], *, user, note: str) -> list[Figure]:
+    """Mark figures 口径待核: they stay on the page with the note but leave the verdict."""
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有审核人可以标记口径待核。"))
+    note = note.strip()
+    if not note:
+        raise ValueError(_("标记口径待核时必须写明口径说明。"))
+    return _set_measure(figures, user=user, doubtful=True, note=note)
+
+
+def confirm_measure(figures: Iterable[Figure], *, user) -> list[Figure]:
+    """A reviewer confirms the measure of flagged figures: they count in the verdict again.
+
+    The note stays, so the page still says what was checked; the history keeps who and when.
+    """
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有审核人可以确认口径。"))
+    return _set_measure([f for f in figures if f.measure_doubtful], user=user, doubtful=False)
+
+
+def _set_measure(figures: Iterable[Figure], *, user, doubtful: bool, note: str | None = None) -> list[Figure]:
+    changed = []
+    with transaction.atomic():
+        for figure in figures:
+            figure.measure_doubtful = doubtful
+            if note is not None:
+                figure.measure_note = note
+            figure.updated_by = user
+            figure._history_user = user
+            figure.save(update_fields=["measure_doubtful", "measure_note", "updated_by", "updated_at"])
+            changed.append(figure)
+    return changed

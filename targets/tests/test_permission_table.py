@@ -100,6 +100,8 @@ EXPECTED = {
     "targets.figure action submit_selected": "L L 302+ 302 302 302+",
     "targets.figure action approve_selected": "L L 302 302 302+ 302+",
     "targets.figure action return_selected": "L L 302 302 302+ 302+",
+    "targets.figure action flag_measure": "L L 302 302 302+ 302+",
+    "targets.figure action confirm_measure": "L L 302 302 302+ 302+",
     "targets.figure month GET": "L L 200 403 403 200",
     "targets.figure month POST": "L L 303+ 403 403 303+",
     "targets.figure xlsx template form GET": "L L 200 200 200 200",
@@ -302,6 +304,7 @@ OBJECT = {
 ACTION_OBJECT = {
     ("targets.figure", "approve_selected"): "submitted_a",
     ("targets.figure", "return_selected"): "submitted_a",
+    ("targets.figure", "confirm_measure"): "doubtful_a",
 }
 
 
@@ -450,7 +453,7 @@ def model_admin_cases() -> list[Case]:
                     ACTION_CHECKBOX_NAME: [str(target(world))],
                     "index": "0",
                     "post": "yes",  # delete_selected: the confirmation
-                    "reason": "数据口径有误",  # return_selected: the reason
+                    "reason": "数据口径有误",  # return_selected: the reason; flag_measure: the note
                 }
 
             send = (

@@ -66,6 +66,9 @@ def build_world() -> World:
     figure_a.save()
     submitted_a = make_figure(target_a, JUNE, 15, status=Figure.Status.SUBMITTED, entered_by=users["rep_a"])
     FigureEvent.objects.create(figure=submitted_a, action=FigureEvent.Action.SUBMITTED, actor=users["rep_a"])
+    doubtful_a = make_figure(
+        target_a, dt.date(2020, 2, 1), 4, measure_doubtful=True, measure_note="只计新建,目标含续建"
+    )
     approved_a = make_figure(target_a, APRIL, 8, entered_by=users["rep_a"], reviewed_by=users["reviewer"])
     figure_b = make_figure(target_b, MAY, 20, status=Figure.Status.DRAFT, entered_by=users["rep_b"])
     group = ProjectGroup.objects.create(plan=plan, name="计划开工项目", key_task=task)
@@ -95,6 +98,7 @@ def build_world() -> World:
         target_none=target_none,
         figure_a=figure_a,
         submitted_a=submitted_a,
+        doubtful_a=doubtful_a,
         approved_a=approved_a,
         figure_b=figure_b,
         event_a=submitted_a.events.get(),
