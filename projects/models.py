@@ -250,12 +250,14 @@ class Project(models.Model):
                 | Q(registered_on__isnull=True)
                 | Q(started_on__lte=F("registered_on")),
                 name="project_started_before_registered",
+                violation_error_message=_("入库日期不能早于开工日期:入库指纳入统计库,在开工之后。"),
             ),
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True)
                 | Q(registered_on__isnull=True)
                 | Q(registered_on__lte=F("completed_on")),
                 name="project_registered_before_completed",
+                violation_error_message=_("竣工日期不能早于入库日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True)

@@ -139,11 +139,11 @@ class Migration(migrations.Migration):
         migrations.RunPython(move_contradicting_registration_dates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('registered_on__isnull', True), ('started_on__lte', models.F('registered_on')), _connector='OR'), name='project_started_before_registered'),
+            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('registered_on__isnull', True), ('started_on__lte', models.F('registered_on')), _connector='OR'), name='project_started_before_registered', violation_error_message='入库日期不能早于开工日期:入库指纳入统计库,在开工之后。'),
         ),
         migrations.AddConstraint(
             model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('completed_on__isnull', True), ('registered_on__isnull', True), ('registered_on__lte', models.F('completed_on')), _connector='OR'), name='project_registered_before_completed'),
+            constraint=models.CheckConstraint(condition=models.Q(('completed_on__isnull', True), ('registered_on__isnull', True), ('registered_on__lte', models.F('completed_on')), _connector='OR'), name='project_registered_before_completed', violation_error_message='竣工日期不能早于入库日期。'),
         ),
         migrations.AddField(
             model_name='historicalstatedstagecount',

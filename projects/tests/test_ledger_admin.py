@@ -39,8 +39,8 @@ def form_data(setup, **overrides):
         "lead_official": "",
         "service_commissioner": "",
         "stage": "started",
-        "registered_on": "2020-03-01",
         "started_on": "2020-05-10",
+        "registered_on": "",
         "completed_on": "",
         "producing_on": "",
         "planned_start": "",
@@ -72,10 +72,22 @@ def test_reporter_moves_own_project_to_started(client, setup):
 def test_stage_dates_out_of_order_are_refused(client, setup):
     client.force_login(setup["users"]["rep_a"])
     url = reverse("admin:projects_project_change", args=[setup["project"].pk])
-    response = client.post(url, form_data(setup, registered_on="2020-06-01", started_on="2020-05-10"))
+    # 入库 (纳入统计库) comes after 开工: registered on 1 May, started on 10 May is refused.
+    response = client.post(url, form_data(setup, stage="registered", registered_on="2020-05-01"))
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors
+    assert response.context["adminform"].form.errors == {
+        "__all__": ["入库日期不能早于开工日期:入库指纳入统计库,在开工之后。"]
+    }
     assert Project.objects.get().stage == ""
+    # Registered after the start, it is accepted.
+    accepted = client.post(url, form_data(setup, stage="registered", registered_on="2020-06-01"))
+    assert accepted.status_code == 302
+    project = Project.objects.get()
+    assert (project.stage, project.started_on, project.registered_on) == (
+        "registered",
+        dt.date(2020, 5, 10),
+        dt.date(2020, 6, 1),
+    )
 
 
 def test_other_units_reporter_cannot_see_or_change(client, setup):

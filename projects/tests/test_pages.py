@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.ledger import InvestmentCompletion, StageRate
+from projects.ledger import LEDGER, PARTIAL, InvestmentCompletion, StageRate
+from projects.models import StatedStageCount
 from projects.tables import ProjectTable
 from targets.models import Figure, LedgerMeasure
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit
@@ -34,13 +35,16 @@ def task(plan):
 def ledger(plan, task):
     """Four projects in two groups.
 
-    9月底前计划开工 (12 stated): 甲 started, 乙 registered, 丙 stage unknown.
+    9月底前计划开工 (12 stated): 甲 started, 乙 in reserve (储备), 丙 stage unknown.
     省市重点项目 (no stated count): 甲, and 丁 which reached 达产 on a date nobody recorded.
+    Both groups hold projects that go into production (达产率 applies).
     """
     other_task = make_task(plan, 5, title="优化营商环境")
     east, west = make_unit("区发改委"), make_unit("区住建局")
-    to_start = make_group(plan, "9月底前计划开工", key_task=task, stated_count=12, sort_order=1)
-    key = make_group(plan, "省市重点项目", key_task=task, sort_order=2)
+    to_start = make_group(
+        plan, "9月底前计划开工", key_task=task, stated_count=12, sort_order=1, measures_production=True
+    )
+    key = make_group(plan, "省市重点项目", key_task=task, sort_order=2, measures_production=True)
     jia = make_project(
         plan,
         "甲项目",
@@ -51,7 +55,6 @@ def ledger(plan, task):
         lead_official="张三",
         service_commissioner="赵六",
         stage="started",
-        registered_on=dt.date(2020, 2, 10),
         started_on=dt.date(2020, 4, 15),
         planned_start=dt.date(2020, 4, 1),
         planned_completion=dt.date(2021, 6, 30),
@@ -70,8 +73,7 @@ def ledger(plan, task):
         area="西区",
         responsible_unit=west,
         lead_official="李四",
-        stage="registered",
-        registered_on=dt.date(2020, 3, 1),
+        stage="reserve",
         planned_start=dt.date(2020, 9, 1),
         annual_planned_investment=30,
     )
@@ -90,8 +92,8 @@ def ledger(plan, task):
         responsible_unit=east,
         lead_official="王五",
         stage="producing",
-        registered_on=dt.date(2019, 6, 1),
-        started_on=dt.date(2019, 9, 1),
+        started_on=dt.date(2019, 6, 1),
+        registered_on=dt.date(2019, 9, 1),
         completed_on=dt.date(2020, 5, 30),
         planned_start=dt.date(2019, 8, 1),
     )
@@ -228,7 +230,7 @@ def test_every_column_sorts_both_ways(viewer_client, plan, ledger, column):
     assert sorted(up) == sorted(down) == ["丁项目", "丙项目", "乙项目", "甲项目"]
     expected_up = {
         "name": ["丁项目", "丙项目", "乙项目", "甲项目"],
-        # Unknown first, then 入库, 开工, 达产: stage order, not alphabetical.
+        # Unknown first, then 储备, 开工, 达产: stage order, not alphabetical.
         "stage": ["丙项目", "乙项目", "甲项目", "丁项目"],
         "planned_start": None,
         "lead_official": None,
@@ -254,10 +256,11 @@ def test_project_page_shows_facts_timeline_and_chart(viewer_client, ledger):
     assert response.status_code == 200
     assert response.context["as_of"] == dt.date(2020, 6, 30)
     timeline = [(s["label"], s["reached"], s["date"]) for s in response.context["timeline"]]
+    # 开工 before 入库 (四比四看): 甲 has started and is not yet in the statistics database.
     assert timeline == [
         ("储备", True, None),
-        ("入库", True, dt.date(2020, 2, 10)),
         ("开工", True, dt.date(2020, 4, 15)),
+        ("入库", False, None),
         ("竣工", False, None),
         ("达产", False, None),
     ]
@@ -266,7 +269,7 @@ def test_project_page_shows_facts_timeline_and_chart(viewer_client, ledger):
         completed=Decimal("4.00"), planned=Decimal("10.00"), percent=Decimal("40.0"), items_with_plan=1
     )
     html = response.content.decode()
-    assert html.count('class="timeline-step reached') == 3
+    assert html.count('class="timeline-step reached') == 2
     assert "甲项目总投资25亿元,年内完成投资10亿元" in html
     assert "主体结构施工中" in html and "赵六" in html
     assert 'id="investment-progress"' in html
@@ -311,16 +314,17 @@ def test_project_page_with_unknown_dates_and_no_investment(viewer_client, ledger
     assert states == [("资金未到位", False), ("规划未批复", False), ("手续不全", False)]
 
 
-def test_group_page_rates_with_the_stated_count(viewer_client, ledger):
+def test_group_page_rates_over_the_registered_items_with_known_stage(viewer_client, ledger):
     response = viewer_client.get(reverse("projects:group-detail", args=[ledger["to_start"].pk]))
     assert response.status_code == 200
     summary = response.context["summary"]
-    # 12 stated, 3 in the ledger: 甲 and 乙 registered, 甲 started.
+    # 12 stated, 3 in the ledger, 丙's stage unknown: rated over 甲 (started) and 乙 (储备) only.
+    known = {"basis": PARTIAL, "registered": 3, "unknown": 1, "stated": 12}
     assert summary.rates == [
-        StageRate(stage="registered", count=2, of=12, percent=Decimal("16.7")),
-        StageRate(stage="started", count=1, of=12, percent=Decimal("8.3")),
-        StageRate(stage="completed", count=0, of=12, percent=Decimal("0.0")),
-        StageRate(stage="producing", count=0, of=12, percent=Decimal("0.0")),
+        StageRate(stage="started", count=1, of=2, percent=Decimal("50.0"), **known),
+        StageRate(stage="registered", count=0, of=2, percent=Decimal("0.0"), **known),
+        StageRate(stage="completed", count=0, of=2, percent=Decimal("0.0"), **known),
+        StageRate(stage="producing", count=0, of=2, percent=Decimal("0.0"), **known),
     ]
     # Planned 10 and 30, completed 4 and 6; 丙 has no plan and is left out: 10 / 40 = 25.0%.
     assert summary.investment == InvestmentCompletion(
@@ -333,34 +337,91 @@ def test_group_page_rates_with_the_stated_count(viewer_client, ledger):
     assert [t.code for t in response.context["targets"]] == ["3-01"]
     html = response.content.decode()
     assert "台账中 3 项 / 文件所述 12 项" in html
-    assert '1 / 12<span class="rate-pct">(8.3%)</span>' in html
+    assert (
+        '<span class="rate">1 / 2<span class="rate-pct">(50.0%)</span></span><span class="rate-basis">'
+        "台账已录入 3 项 / 文件所述 12 项,其中 1 项阶段未知;比率只按阶段已知的 2 项计算</span>"
+    ) in html
+    assert "台账尚未录全(已录入 3 项,文件所述 12 项)" in html
+    assert "1 / 12" not in html and "8.3%" not in html
+    labels = [label for label, _rate in summary.labelled_rates]
+    assert labels == ["开工率", "入库率", "竣工率", "达产率"]
+    assert [html.index(f'<span class="rate-label">{label}</span>') for label in labels] == sorted(
+        html.index(f'<span class="rate-label">{label}</span>') for label in labels
+    )
     assert "10 / 40 亿元" in html
     assert "✓ 已开工" in html and "✗ 未开工" in html
     assert f'href="{ledger["count_target"].get_absolute_url()}?as_of=2020-06-30"' in html
 
 
+def test_group_page_two_of_five_registered(viewer_client, plan):
+    group = make_group(plan, "新建公厕", stated_count=5)
+    make_project(plan, "一号公厕", groups=[group], stage="completed", started_on=dt.date(2020, 3, 1))
+    make_project(plan, "二号公厕", groups=[group], stage="started", started_on=dt.date(2020, 4, 1))
+    response = viewer_client.get(reverse("projects:group-detail", args=[group.pk]))
+    registered = {"basis": PARTIAL, "registered": 2, "unknown": 0, "stated": 5}
+    # Over the 2 registered, not the 5 stated; no 达产率: toilets do not go into production.
+    assert response.context["summary"].rates == [
+        StageRate(stage="started", count=2, of=2, percent=Decimal("100.0"), **registered),
+        StageRate(stage="registered", count=1, of=2, percent=Decimal("50.0"), **registered),
+        StageRate(stage="completed", count=1, of=2, percent=Decimal("50.0"), **registered),
+    ]
+    html = response.content.decode()
+    label = '<span class="rate-basis">台账已录入 2 项 / 文件所述 5 项,比率只按已录入项目计算</span>'
+    assert html.count(label) == 3
+    assert '<span class="rate">2 / 2<span class="rate-pct">(100.0%)</span></span>' + label in html
+    assert '<span class="rate">1 / 2<span class="rate-pct">(50.0%)</span></span>' + label in html
+    assert '<span class="rate-label">达产率</span>' not in html
+    assert html.count('<span class="rate-label">') == 4  # 开工率, 入库率, 竣工率 and investment
+    assert "该分组的项目没有“达产”阶段,不计算达产率。" in html
+
+
 def test_group_page_without_stated_count_uses_the_ledger(viewer_client, ledger):
     response = viewer_client.get(reverse("projects:group-detail", args=[ledger["key"].pk]))
     summary = response.context["summary"]
-    assert [(r.count, r.of, r.percent) for r in summary.rates] == [
-        (2, 2, Decimal("100.0")),
-        (2, 2, Decimal("100.0")),
-        (1, 2, Decimal("50.0")),
-        (1, 2, Decimal("50.0")),
+    # 甲 started; 丁 started, registered, completed and producing.
+    assert [(r.basis, r.count, r.of, r.percent) for r in summary.rates] == [
+        (LEDGER, 2, 2, Decimal("100.0")),
+        (LEDGER, 1, 2, Decimal("50.0")),
+        (LEDGER, 1, 2, Decimal("50.0")),
+        (LEDGER, 1, 2, Decimal("50.0")),
     ]
     assert response.context["stages"] == []  # no counted target: no done/not-done column
-    assert "文件未说明数量" in response.content.decode()
+    html = response.content.decode()
+    assert "文件未说明数量" in html
+    assert "rate-basis" not in html  # a whole ledger needs no label
 
 
 def test_group_page_of_an_empty_group(viewer_client, plan):
     group = make_group(plan, "城市道路", stated_count=12)
     response = viewer_client.get(reverse("projects:group-detail", args=[group.pk]))
-    assert [(r.count, r.of, r.percent) for r in response.context["summary"].rates] == [
-        (0, 12, Decimal("0.0"))
-    ] * 4
+    assert [(r.count, r.of, r.percent) for r in response.context["summary"].rates] == [(None, 12, None)] * 3
     html = response.content.decode()
-    assert "台账中 0 项 / 文件所述 12 项" in html
+    assert '<span class="ledger-count">台账未录入(文件所述 12 项)</span>' in html
+    assert html.count('<span class="rate-none missing">台账未录入(文件所述 12 项)</span>') == 3
+    assert "台账中 0 项" not in html and "0 / 12" not in html and "0.0%" not in html
     assert "无年度计划投资" in html
+
+
+def test_group_page_shows_a_count_the_document_states(viewer_client, plan):
+    group = make_group(plan, "老旧小区改造", stated_count=487)
+    StatedStageCount.objects.create(
+        group=group,
+        stage="started",
+        count=487,
+        as_of=dt.date(2020, 6, 30),
+        source_text="487个老旧小区改造已全部开工",
+    )
+    url = reverse("projects:group-detail", args=[group.pk])
+    html = viewer_client.get(url, {"as_of": "2020-06"}).content.decode()
+    assert (
+        '<span class="rate">487 / 487<span class="rate-pct">(100.0%)</span></span>'
+        '<span class="rate-basis rate-document">文件所述:487个老旧小区改造已全部开工(截至 2020-06-30)</span>'
+    ) in html
+    # The 入库 and 竣工 counts are not stated: no rate, and never 0.
+    assert html.count("台账未录入(文件所述 487 项)</span>") == 3  # the page head and two tiles
+    # Before the report's date the document had not said it yet.
+    earlier = viewer_client.get(url, {"as_of": "2020-05"})
+    assert [r.basis for r in earlier.context["summary"].rates] == ["unregistered"] * 3
 
 
 def test_group_list_summarizes_every_group(viewer_client, plan, ledger):
@@ -371,9 +432,27 @@ def test_group_list_summarizes_every_group(viewer_client, plan, ledger):
         for s in response.context["summaries"]
     ]
     assert rows == [
-        ("9月底前计划开工", 3, 12, [2, 1, 0, 0], Decimal("25.0")),
-        ("省市重点项目", 2, None, [2, 2, 1, 1], Decimal("40.0")),
+        ("9月底前计划开工", 3, 12, [1, 0, 0, 0], Decimal("25.0")),
+        ("省市重点项目", 2, None, [2, 1, 1, 1], Decimal("40.0")),
     ]
+    assert response.context["rate_headers"] == ["开工率", "入库率", "竣工率", "达产率"]
+
+
+def test_group_list_marks_rates_that_do_not_apply_and_empty_ledgers(viewer_client, plan):
+    make_group(plan, "新建公厕", stated_count=20)
+    response = viewer_client.get(reverse("projects:group-list", args=[plan.pk]))
+    (toilets,) = response.context["summaries"]
+    assert [(label, rate is None) for label, rate in toilets.rate_cells] == [
+        ("开工率", False),
+        ("入库率", False),
+        ("竣工率", False),
+        ("达产率", True),
+    ]
+    html = response.content.decode()
+    assert '<td class="num"><span class="missing">未录入</span> / 20' in html
+    assert html.count('<span class="rate-none missing">台账未录入(文件所述 20 项)</span>') == 3
+    assert html.count('<span class="rate-na">不适用</span>') == 1
+    assert "0.0%" not in html and "0 / 20" not in html
 
 
 def test_keytask_page_links_its_groups(viewer_client, plan, task, ledger):

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
-from projects.models import Problem, Project, ProjectGroup, Stage
-from targets.models import LedgerMeasure, Target
+from projects import summary
+from projects.models import Problem, Project, ProjectGroup, Stage, StatedStageCount
+from targets.models import LedgerMeasure, Plan, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +109,7 @@ def ledger_counts():
         "memberships": Project.groups.through.objects.count(),
         "problems": Problem.objects.count(),
         "linked_targets": Target.objects.filter(ledger_group__isnull=False).count(),
+        "stated_stage_counts": StatedStageCount.objects.count(),
     }
 
 
@@ -123,6 +126,7 @@ def test_counts(seeded):
         "memberships": 18,
         "problems": 0,
         "linked_targets": 23,
+        "stated_stage_counts": 4,
     }
 
 
@@ -286,3 +290,129 @@ def test_loading_keeps_staff_edits(seeded):
     erasha.save()
     call_command("load_seed")
     assert project("二砂文化创意园首开区").started_on == dt.date(2020, 5, 1)
+
+
+H1 = dt.date(2020, 6, 30)
+# Every stage count the H1 report states for a group, word for word; nothing else is stated.
+STATED_STAGE_COUNTS = {
+    ("上半年计划开工项目", "started", 8, H1, "8个计划开工项目全部开工"),
+    ("道路试验段", "completed", 2, H1, "2条试验段全部完工"),
+    ("老旧小区改造", "started", 487, H1, "487个老旧小区改造已全部开工"),
+    ("老旧小区改造", "completed", 267, H1, "487个老旧小区改造已全部开工,267个完成改造"),
+}
+# Groups whose items include industrial or commercial projects that go into production (达产).
+PRODUCING_GROUPS = {
+    "9月底前计划开工",
+    "全市集中开工",
+    "省市重点项目",
+    "上半年计划开工项目",
+    "新引进项目",
+    "三大核心板块",
+}
+
+
+def test_stated_stage_counts_quote_the_report(seeded):
+    stated = {
+        (c.group.name, c.stage, c.count, c.as_of, c.source_text)
+        for c in StatedStageCount.objects.select_related("group")
+    }
+    assert stated == STATED_STAGE_COUNTS
+    for *_rest, text in stated:
+        assert text in H1_TEXT, text
+    # 6-12 and 6-03's H1 figures are the same 487 started and 267 completed.
+    assert target("6-12").figures.get().value == 487
+    assert target("6-03").figures.get().value == 267
+
+
+def test_only_producing_groups_measure_production(seeded):
+    assert set(ProjectGroup.objects.filter(measures_production=True).values_list("name", flat=True)) == (
+        PRODUCING_GROUPS
+    )
+    assert group("新建公厕").rate_stages == ["started", "registered", "completed"]
+    assert group("省市重点项目").rate_stages == ["started", "registered", "completed", "producing"]
+
+
+RATE_STAGES_3 = ["started", "registered", "completed"]
+
+
+def seed_rates(as_of):
+    plan = Plan.objects.get()
+    groups = summary.groups_with_projects(plan.project_groups.all(), as_of=as_of)
+    return {
+        s.group.name: [(r.stage, r.basis, r.count, r.of, r.percent) for r in s.rates]
+        for s in summary.summarize_groups(groups, today=as_of, as_of=as_of)
+    }
+
+
+def test_seed_group_rates_at_h1(seeded):
+    rates = seed_rates(H1)
+    # 老旧小区: the report's own counts with its sentence, 入库 not stated.
+    assert rates["老旧小区改造"] == [
+        ("started", "document", 487, 487, Decimal("100.0")),
+        ("registered", "unregistered", None, 487, None),
+        ("completed", "document", 267, 487, Decimal("54.8")),
+    ]
+    assert rates["上半年计划开工项目"] == [
+        ("started", "document", 8, 8, Decimal("100.0")),
+        ("registered", "unregistered", None, 8, None),
+        ("completed", "unregistered", None, 8, None),
+        ("producing", "unregistered", None, 8, None),
+    ]
+    assert rates["道路试验段"] == [
+        ("started", "unregistered", None, 2, None),
+        ("registered", "unregistered", None, 2, None),
+        ("completed", "document", 2, 2, Decimal("100.0")),
+    ]
+    # Registered items whose stage the text does not give: no rate rather than 0 of 13.
+    assert rates["架空线缆入地道路"] == [(s, "stage_unknown", None, 13, None) for s in RATE_STAGES_3]
+    # Three of the four core-block projects started; 欢乐海岸's stage is unknown and left out.
+    assert rates["三大核心板块"] == [
+        ("started", "partial", 3, 3, Decimal("100.0")),
+        ("registered", "partial", 0, 3, Decimal("0.0")),
+        ("completed", "partial", 0, 3, Decimal("0.0")),
+        ("producing", "partial", 0, 3, Decimal("0.0")),
+    ]
+    # Nowhere a zero for a group with no item in the ledger.
+    empty = set(ProjectGroup.objects.filter(projects__isnull=True).values_list("name", flat=True))
+    assert len(empty) == 19
+    for name in empty:
+        for stage, basis, count, of, percent in rates[name]:
+            assert basis in {"unregistered", "document"}, (name, stage)
+            assert count != 0 and percent != 0, (name, stage)
+            assert of == STATED_COUNTS[name], (name, stage)
+    # On 5-31 the report had stated nothing yet.
+    assert seed_rates(dt.date(2020, 5, 31))["老旧小区改造"] == [
+        (s, "unregistered", None, 487, None) for s in RATE_STAGES_3
+    ]
+
+
+# How a zero rate prints: "0 / 12(0.0%)".
+ZERO_COUNT, ZERO_PERCENT = '<span class="rate">0 /', '<span class="rate-pct">(0.0%)'
+
+
+def test_seed_group_pages_at_h1(seeded, viewer_client):
+    plan = Plan.objects.get()
+    html = viewer_client.get(
+        reverse("projects:group-list", args=[plan.pk]), {"as_of": "2020-06"}
+    ).content.decode()
+    rows = {row.split("</a>", 1)[0].rsplit(">", 1)[-1]: row for row in html.split("<tr>")[2:]}
+    assert len(rows) == 26
+    compounds = rows["老旧小区改造"]
+    assert (
+        '<span class="rate">487 / 487<span class="rate-pct">(100.0%)</span></span>'
+        '<span class="rate-basis rate-document">文件所述:487个老旧小区改造已全部开工(截至 2020-06-30)</span>'
+    ) in compounds
+    assert ZERO_COUNT not in compounds and ZERO_PERCENT not in compounds
+    assert '<span class="rate-na">不适用</span>' in compounds  # 达产率
+    starts = rows["上半年计划开工项目"]
+    assert "文件所述:8个计划开工项目全部开工(截至 2020-06-30)" in starts
+    assert ZERO_COUNT not in starts and ZERO_PERCENT not in starts
+    for name, row in rows.items():
+        if not group(name).projects.exists():
+            assert ZERO_COUNT not in row and ZERO_PERCENT not in row, name
+
+    page = viewer_client.get(group("老旧小区改造").get_absolute_url(), {"as_of": "2020-06"}).content.decode()
+    assert "文件所述:487个老旧小区改造已全部开工(截至 2020-06-30)" in page
+    assert "文件所述:487个老旧小区改造已全部开工,267个完成改造(截至 2020-06-30)" in page
+    assert '<span class="rate-label">达产率</span>' not in page
+    assert ZERO_COUNT not in page and ZERO_PERCENT not in page
