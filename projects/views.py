@@ -10,6 +10,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from targets import pagecache, pages
@@ -23,6 +24,7 @@ from .tables import ProjectTable
 
 
 @login_required
+@require_safe
 @cached_page
 def project_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
@@ -55,6 +57,7 @@ def _timeline(project: Project) -> list[dict]:
 
 
 @login_required
+@require_safe
 @cached_page
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
@@ -95,6 +98,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @cached_page
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
@@ -132,6 +136,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @cached_page
 def group_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)

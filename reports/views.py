@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from targets import progress
 from targets.models import Plan
@@ -42,6 +43,7 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @cached_page
 def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan, month, error = _plan_month(request, pk)
@@ -55,6 +57,7 @@ def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan, month, error = _plan_month(request, pk)
     if error:
@@ -73,6 +76,7 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     plan, month, error = _plan_month(request, pk)
     if error:

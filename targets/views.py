@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from . import charts, history, pages, progress, rules
@@ -18,11 +19,13 @@ from .tables import TargetTable
 
 
 @login_required
+@require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/plan_list.html", {"plans": Plan.objects.all()})
 
 
 @login_required
+@require_safe
 @cached_page
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
@@ -78,6 +81,7 @@ def _target_list(request, plan, as_of, queryset, *, exclude=()):
 
 
 @login_required
+@require_safe
 @cached_page
 def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(KeyTask.objects.select_related("plan"), pk=pk)
@@ -100,6 +104,7 @@ def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @cached_page
 def target_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
@@ -113,6 +118,7 @@ def target_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @cached_page
 def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
@@ -132,6 +138,7 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @cached_page
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("key_task__plan"), pk=pk)

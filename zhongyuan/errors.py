@@ -94,6 +94,21 @@ def server_error(request):
     return HttpResponseServerError(body)
 
 
+class MethodNotAllowedPageMiddleware:
+    """Turn Django's empty 405 (a POST to a read-only page) into our page, keeping its Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = _render(request, "405.html", 405)
+            page["Allow"] = response.get("Allow", "GET, HEAD")
+            return page
+        return response
+
+
 class LongUrlMiddleware:
     """Refuse a URL (path and query string) longer than settings.MAX_URL_LENGTH with our 414 page."""
 

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A URL over MAX_URL_LENGTH gets our 414 page (zhongyuan/errors.py).
     "zhongyuan.errors.LongUrlMiddleware",
+    "zhongyuan.errors.MethodNotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -355,3 +355,15 @@ def test_a_very_long_query_value_in_any_parameter_never_gives_a_500(fuzz_world, 
             assert response.status_code < 500, (url, param)
             statuses.add(response.status_code)
     assert 200 in statuses and 400 in statuses
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("zh-hans", "此页面只能查看"), ("en", "This page is for viewing only")]
+)
+def test_a_form_sent_to_a_read_only_page_gets_our_405_page(viewer_client, plan, language, heading):
+    viewer_client.cookies["django_language"] = language
+    response = viewer_client.post(reverse("targets:plan-detail", args=[plan.pk]), {"x": "1"})
+    html = response.content.decode()
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+    assert f"<h1>{heading}</h1>" in html
+    assert f'<html lang="{language}">' in html
