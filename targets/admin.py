@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
@@ -549,3 +551,37 @@ class LockoutAdmin(AccessAttemptAdmin):
 if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, LockoutAdmin)
+
+
+class AccountAdmin(UserAdmin):
+    """User accounts, managed by the admin role without letting anyone raise their own powers.
+
+    Only a superuser may grant or see superuser status and per-user permissions, or change a
+    superuser's account: an admin-role user gives people roles (groups), nothing more. Otherwise
+    an admin could make any account, their own included, a superuser with every permission.
+    """
+
+    GUARDED_FIELDS = ("is_superuser", "user_permissions")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in self.GUARDED_FIELDS]})
+            for name, options in fieldsets
+        ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+    admin.site.register(User, AccountAdmin)
