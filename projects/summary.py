@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import Figure, Target, last_closed_month
@@ -138,6 +139,38 @@ class GroupSummary:
         """(label, rate or None where it does not apply) for every rate column of a table."""
         by_stage = {rate.stage: rate for rate in self.rates}
         return [(label, by_stage.get(stage)) for stage, label in RATE_LABELS.items()]
+
+
+def rate_note(rate: ledger.StageRate | None) -> str:
+    """What a stage rate rests on, in words, as templates/projects/_rate.html prints it ("" for a
+    rate over the whole ledger): for the workbook, where the number and its note sit apart."""
+    if rate is None:
+        return gettext("不适用")
+    k, m, u, c = rate.registered, rate.stated, rate.unknown, rate.known
+    if rate.basis == ledger.UNREGISTERED:
+        return gettext("台账未录入(文件所述 %(m)s 项)") % {"m": m} if m is not None else gettext("台账未录入")
+    if rate.basis == ledger.STAGE_UNKNOWN:
+        if m is None:
+            return gettext("阶段未知(台账 %(k)s 项)") % {"k": k}
+        return gettext("阶段未知(台账已录入 %(k)s 项 / 文件所述 %(m)s 项)") % {"k": k, "m": m}
+    if rate.basis == ledger.PARTIAL:
+        if m is None:
+            return gettext("台账 %(k)s 项,其中 %(u)s 项阶段未知;比率只按阶段已知的 %(c)s 项计算") % {
+                "k": k,
+                "u": u,
+                "c": c,
+            }
+        if u:
+            return gettext(
+                "台账已录入 %(k)s 项 / 文件所述 %(m)s 项,其中 %(u)s 项阶段未知;"
+                "比率只按阶段已知的 %(c)s 项计算"
+            ) % {"k": k, "m": m, "u": u, "c": c}
+        return gettext("台账已录入 %(k)s 项 / 文件所述 %(m)s 项,比率只按已录入项目计算") % {"k": k, "m": m}
+    if rate.basis == ledger.DOCUMENT:
+        document = rate.document
+        as_of = gettext("截至 %(date)s") % {"date": f"{document.as_of:%Y-%m-%d}"}
+        return f"{gettext('文件所述')}{pgettext('label colon', ':')}{document.text}({as_of})"
+    return ""
 
 
 def rate_headers() -> list[str]:

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from projects import summary as project_summary
 from targets import xlsx_safety
 from targets.xlsx_safety import put
 
@@ -261,20 +262,40 @@ def _problems(ws: Worksheet, bulletin: Bulletin) -> None:
             ws.cell(row=row, column=col).number_format = "yyyy-mm-dd"
 
 
+# Per stage rate, in 四比四看 order: how many reached it, over how many, the rate, and what the
+# rate rests on (台账 / 台账未录入 / 文件所述 … as on the page); empty numbers where it has none.
+STAGE_RATE_HEADERS = [
+    [
+        gettext_noop("开工数"),
+        gettext_noop("开工率分母"),
+        gettext_noop("开工率(%)"),
+        gettext_noop("开工率说明"),
+    ],
+    [
+        gettext_noop("入库数"),
+        gettext_noop("入库率分母"),
+        gettext_noop("入库率(%)"),
+        gettext_noop("入库率说明"),
+    ],
+    [
+        gettext_noop("竣工数"),
+        gettext_noop("竣工率分母"),
+        gettext_noop("竣工率(%)"),
+        gettext_noop("竣工率说明"),
+    ],
+    [
+        gettext_noop("达产数"),
+        gettext_noop("达产率分母"),
+        gettext_noop("达产率(%)"),
+        gettext_noop("达产率说明"),
+    ],
+]
 GROUP_HEADERS = [
     gettext_noop("分组"),
     gettext_noop("重点工作"),
     gettext_noop("台账项目数"),
     gettext_noop("文件所述数量"),
-    gettext_noop("入库数"),
-    gettext_noop("入库率(%)"),
-    gettext_noop("开工数"),
-    gettext_noop("开工率(%)"),
-    gettext_noop("竣工数"),
-    gettext_noop("竣工率(%)"),
-    gettext_noop("达产数"),
-    gettext_noop("达产率(%)"),
-    gettext_noop("比率分母"),
+    *[header for stage in STAGE_RATE_HEADERS for header in stage],
     gettext_noop("已完成投资(亿元)"),
     gettext_noop("年度计划投资(亿元)"),
     gettext_noop("投资完成率(%)"),
@@ -286,8 +307,14 @@ def _groups(ws: Worksheet, bulletin: Bulletin) -> None:
     rows = []
     for s in bulletin.project_groups:
         rates = []
-        for rate in s.rates:
-            rates += [rate.count, rate.percent]
+        for _label, rate in s.rate_cells:
+            has_count = rate is not None and rate.count is not None
+            rates += [
+                rate.count if has_count else None,
+                rate.of if has_count else None,
+                rate.percent if has_count else None,
+                project_summary.rate_note(rate) or _("台账"),
+            ]
         has_plan = s.investment.items_with_plan > 0
         rows.append(
             [
@@ -296,7 +323,6 @@ def _groups(ws: Worksheet, bulletin: Bulletin) -> None:
                 s.item_count,
                 s.stated_count,
                 *rates,
-                s.rates[0].of if s.rates else None,
                 s.investment.completed if has_plan else None,
                 s.investment.planned if has_plan else None,
                 s.investment.percent,
@@ -307,8 +333,8 @@ def _groups(ws: Worksheet, bulletin: Bulletin) -> None:
         [_(h) for h in GROUP_HEADERS],
         rows,
         start=start,
-        widths=[26, 8, 10, 12] + [8, 10] * 4 + [10, 14, 16, 14],
-        points=(6, 8, 10, 12, 16),
+        widths=[26, 8, 10, 12] + [8, 8, 10, 30] * 4 + [14, 16, 14],
+        points=(7, 11, 15, 19, 23),
     )
     if bulletin.omitted_group_count:
         put(

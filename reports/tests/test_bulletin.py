@@ -223,8 +223,10 @@ def test_project_groups_without_items_or_stated_count_are_counted_not_listed(pla
     make_project(plan, "一号项目", groups=[listed], stage="started", started_on=dt.date(2020, 3, 1))
     bulletin = build_bulletin(plan=plan, month=JUNE, now=NOW)
     assert [s.group.name for s in bulletin.project_groups] == ["计划开工项目"]
+    # 1 of the 12 stated is registered, and started: rated over that 1, and labelled so (not 1/12).
     (started,) = [r for r in bulletin.project_groups[0].rates if r.stage == "started"]
-    assert (started.count, started.of, started.percent) == (1, 12, Decimal("8.3"))
+    assert (started.basis, started.count, started.of, started.percent) == ("partial", 1, 1, Decimal("100.0"))
+    assert (started.registered, started.stated) == (1, 12)
     assert bulletin.omitted_group_count == 1
 
 
