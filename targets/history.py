@@ -86,10 +86,40 @@ def _figure_subject(record) -> str:
     return _("%(month)s 数据") % {"month": record.month.strftime("%Y-%m")}
 
 
+def _published(records) -> list:
+    """A figure's records in the states readers may see: approved ones only.
+
+    Drafts and submissions before an approval are the unit's and the reviewers' business (the
+    admin's history shows them to those who may see the figure); a reader sees each published
+    value, who approved it, and every later correction that was approved again.
+    """
+    return [r for r in records if r.status == Figure.Status.APPROVED]
+
+
+def _published_entries(records) -> list[LogEntry]:
+    entries = _entries(records, model=Figure, subject=_figure_subject)
+    if entries and records:
+        first = records[0]
+        entries[0].action = _("审核通过并发布")
+        entries[0].changes = [
+            Change(
+                field=str(Figure._meta.get_field("value").verbose_name),
+                old="—",
+                new=_display(Figure, "value", first.value)
+                if first.value is not None
+                else (_("已完成") if first.reached else _("未完成")),
+            )
+        ]
+        for entry in entries[1:]:
+            entry.action = _("更正后再次审核通过")
+    return entries
+
+
 def change_log(target: Target, *, figure_ids, limit: int = 100) -> list[LogEntry]:
     """Changes to the target and to the given figures (its published ones), newest first.
 
-    Two queries, whatever the number of figures or changes.
+    Only the published states of figures are listed (see `_published`). Two queries, whatever
+    the number of figures or changes.
     """
     log = _entries(
         target.history.select_related("history_user").order_by("history_date", "history_id"),
@@ -105,6 +135,6 @@ def change_log(target: Target, *, figure_ids, limit: int = 100) -> list[LogEntry
     for record in records:
         by_figure.setdefault(record.id, []).append(record)
     for figure_records in by_figure.values():
-        log += _entries(figure_records, model=Figure, subject=_figure_subject)
+        log += _published_entries(_published(figure_records))
     log.sort(key=lambda e: e.when, reverse=True)
     return log[:limit]

@@ -37,12 +37,34 @@ def test_change_log_names_who_changed_what(approved_figure):
     summary = [
         (e.who, e.subject, str(e.action), [(c.field, str(c.old), str(c.new)) for c in e.changes]) for e in log
     ]
-    assert summary[:3] == [
-        ("rev", "2020-06 数据", "修改", [("审核状态", "已报送", "已审核")]),
-        ("rep", "2020-06 数据", "修改", [("审核状态", "草稿", "已报送"), ("数值", "9", "10")]),
-        ("rep", "2020-06 数据", "新建", []),
+    # Readers see the published value and who approved it; the draft 9 before approval is not shown.
+    assert summary[0] == ("rev", "2020-06 数据", "审核通过并发布", [("数值", "—", "10")])
+    assert summary[1][1:3] == ("目标设置", "新建")
+    assert len(summary) == 2
+
+
+def test_a_correction_after_approval_is_listed(approved_figure):
+    target, figure = approved_figure
+    reporter, reviewer = figure.entered_by, figure.reviewed_by
+    admin_user = make_user("chief")
+    from targets.roles import ADMIN
+
+    assign_role(admin_user, ADMIN)
+    review.send_back([figure], user=admin_user, reason="数据有误")
+    figure.refresh_from_db()
+    save_entries(
+        [Entry(target=target, month=figure.month, value=Decimal(12), base_version=figure.version)],
+        user=reporter,
+        submit=True,
+    )
+    figure.refresh_from_db()
+    review.approve([figure], user=reviewer)
+    log = change_log(target, figure_ids=[figure.pk])
+    summary = [(e.who, str(e.action), [(c.field, str(c.old), str(c.new)) for c in e.changes]) for e in log]
+    assert summary[:2] == [
+        ("rev", "更正后再次审核通过", [("数值", "10", "12")]),
+        ("rev", "审核通过并发布", [("数值", "—", "10")]),
     ]
-    assert summary[3][1:3] == ("目标设置", "新建")
 
 
 def test_target_page_shows_the_change_log(client, approved_figure):
@@ -51,5 +73,5 @@ def test_target_page_shows_the_change_log(client, approved_figure):
     response = client.get(reverse("targets:target-detail", args=[target.pk]))
     html = response.content.decode()
     assert "修改记录" in html
-    assert "已报送 → 已审核" in html
-    assert len(response.context["change_log"]) == 4
+    assert "审核通过" in html and "草稿" not in html
+    assert len(response.context["change_log"]) == 2
