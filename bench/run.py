@@ -247,6 +247,8 @@ class Server:
         self.port = free_port()
         args = [
             str(Path(PY).parent / "gunicorn"),
+            # The production configuration (`make serve`), so the benchmark measures what is served.
+            "--config=zhongyuan/gunicorn.conf.py",
             "zhongyuan.wsgi:application",
             f"--workers={WORKERS}",
             f"--worker-class={self.worker_class}",
