@@ -52,31 +52,32 @@ def test_count_by_month_end(viewer_client, plan, starts):
     group, target = starts
     add_project(plan, group, "甲项目", stage="started", started_on=dt.date(2020, 5, 10))
     add_project(plan, group, "乙项目", stage="completed")  # started, date unknown
+    # 入库 (纳入统计库) comes after 开工: registered on 3-1, 丙 had started by then.
     add_project(plan, group, "丙项目", stage="registered", registered_on=dt.date(2020, 3, 1))
     add_project(
         plan, group, "丁项目", stage="started", started_on=dt.date(2020, 8, 1)
     )  # after the as-of date
     response = viewer_client.get(reverse("targets:target-detail", args=[target.pk]), {"as_of": "2020-06"})
     row = response.context["row"]
-    # Jan–Apr: 0; May: 甲; June (the latest month) adds the undated 乙.
+    # Jan–Feb: 0; March: 丙; May: 甲; June (the latest month) adds the undated 乙.
     assert [(o.month_end.month, o.value) for o in row.observations] == [
         (1, 0),
         (2, 0),
-        (3, 0),
-        (4, 0),
-        (5, 1),
-        (6, 2),
+        (3, 1),
+        (4, 1),
+        (5, 2),
+        (6, 3),
     ]
-    # 2 of 12 = 16.7%; expected 181 of 273 days = 66.3%; gap −49.6 → seriously behind.
+    # 3 of 12 = 25.0%; expected 181 of 273 days = 66.3%; gap −41.3 → seriously behind.
     assessment = response.context["assessment"]
     assert (assessment.completion, assessment.expected_share, assessment.gap) == (
-        Decimal("16.7"),
+        Decimal("25.0"),
         Decimal("66.3"),
-        Decimal("-49.6"),
+        Decimal("-41.3"),
     )
     assert assessment.light == rules.Light.SERIOUSLY_BEHIND
     items = [(p.name, done) for p, done in response.context["ledger_items"]]
-    assert items == [("乙项目", True), ("甲项目", True), ("丁项目", False), ("丙项目", False)]
+    assert items == [("丙项目", True), ("乙项目", True), ("甲项目", True), ("丁项目", False)]
 
 
 def test_investment_sum_from_project_figures(viewer_client, plan, task):
