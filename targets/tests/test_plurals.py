@@ -301,8 +301,8 @@ def test_month_page_rejection_counts_rows(client, month_page, language, n, expec
             1,
             0,
             [
-                "The ledger is not yet complete, so the rates are calculated against the 1 item stated "
-                "in the document."
+                "None of this group's projects is in the ledger yet (stated in the document: 1).",
+                "Not entered in the ledger (the document names 1)",
             ],
         ),
         (
@@ -310,8 +310,8 @@ def test_month_page_rejection_counts_rows(client, month_page, language, n, expec
             2,
             1,
             [
-                "The ledger is not yet complete, so the rates are calculated against the 2 items stated "
-                "in the document.",
+                "The ledger is not yet complete (entered: 1; stated in the document: 2).",
+                "Stage unknown (ledger: 1 entered / document: 2)",
                 "1 open problem, of which 0 overdue.",
             ],
         ),
@@ -320,7 +320,7 @@ def test_month_page_rejection_counts_rows(client, month_page, language, n, expec
             "zh-hans",
             2,
             1,
-            ["台账尚未录全,比率的分母按文件所述 2 项计算。", "未解决问题 1 个,其中逾期 0 个。"],
+            ["台账尚未录全(已录入 1 项,文件所述 2 项)", "未解决问题 1 个,其中逾期 0 个。"],
         ),
     ],
 )
