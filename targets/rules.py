@@ -656,9 +656,12 @@ def assess(
     if projected is not None and _is_quantified(spec) and spec.goal is not None:
         # Judged on the rounded projection, so it agrees with the number shown.
         projected_achieves = is_achieved(spec=spec, value=projected)
+    # A straight-line trend says nothing of work planned to land in bulk: with planned nodes the
+    # verdict already measures against the plan's own path, so the trend raises no warning.
     at_risk = (
         projected_achieves is False
         and not spec.standard
+        and not spec.planned_path
         and light in (Light.ON_TRACK, Light.BEHIND, Light.SERIOUSLY_BEHIND)
     )
     return Assessment(

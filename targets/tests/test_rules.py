@@ -704,6 +704,8 @@ def test_planned_nodes_for_work_that_lands_in_bulk():
         D("8.1"),
         D("0.0"),
     )
+    # The straight-line trend (3 by 6-30 → 6.05 by 12-31) would say 预计难以完成; the plan says bulk in Q4.
+    assert (result.projected_achieves, result.at_risk) == (False, False)
     # September: 6 against the node's 10 → 16.2 − 27.0 = −10.8 → 滞后.
     september = assess(spec=planned, observations=[obs(2020, 9, 30, 6)], as_of=SEPT_30, thresholds=DEFAULT)
     assert (september.light, september.gap) == (Light.BEHIND, D("-10.8"))
