@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "targets",
     "projects",
     "reports",
+    "planning",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +153,9 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.min.js comes from the installed plotly package, never from a CDN or a copy in git.
     "zhongyuan.staticfinders.PlotlyFinder",
+# Uploaded evidence (supervision/evidence.py), stored through the default storage. There is no
+# MEDIA_URL: files are served only by a view that checks who asks.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,6 +12,8 @@ urlpatterns = [
     path("plans/", include("targets.urls")),
     path("projects/", include("projects.urls")),
     path("reports/", include("reports.urls")),
+    path("planning/", include("planning.urls")),
+    path("supervision/", include("supervision.urls")),
     path("bench/", include("zhongyuan.bench_views")),  # baseline for `make bench`; 404 unless BENCH_ENDPOINTS
 ]
 

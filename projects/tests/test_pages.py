@@ -512,3 +512,28 @@ def test_project_page_query_count_does_not_grow_with_figures_or_problems(viewer_
             make_problem(project, f"问题{i}")
         counts.append(count_queries(viewer_client, reverse("projects:project-detail", args=[project.pk])))
     assert counts[0] == counts[1]
+
+
+def test_a_stated_stage_count_moves_its_plan_version(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        plan, other = make_plan(), make_plan(district="别区")
+        group = make_group(plan, "老旧小区改造", stated_count=487)
+    plan.refresh_from_db()
+    other.refresh_from_db()
+    before = (plan.data_version, other.data_version)
+    # Versions move when the change is committed (tests run in one transaction).
+    with django_capture_on_commit_callbacks(execute=True):
+        stated = StatedStageCount.objects.create(
+            group=group,
+            stage="started",
+            count=487,
+            as_of=dt.date(2020, 6, 30),
+            source_text="487个老旧小区改造已全部开工",
+        )
+    plan.refresh_from_db()
+    other.refresh_from_db()
+    assert (plan.data_version, other.data_version) == (before[0] + 1, before[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        stated.delete()
+    plan.refresh_from_db()
+    assert plan.data_version == before[0] + 2

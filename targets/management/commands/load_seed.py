@@ -14,7 +14,7 @@ from django.db import transaction
 
 from targets.models import DataVersion
 
-DEFAULT_FIXTURES = ["zhongyuan_2020.json", "zhongyuan_2020_projects.json"]
+DEFAULT_FIXTURES = ["zhongyuan_2020.json", "zhongyuan_2020_projects.json", "zhongyuan_2020_supervision.json"]
 
 
 class Command(BaseCommand):

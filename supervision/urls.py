@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("plans/<int:pk>/", views.item_list, name="item-list"),
+    path("items/<int:pk>/", views.item_detail, name="item-detail"),
+    path("items/<int:pk>/<slug:action>/", views.step, name="item-step"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+]

@@ -1,0 +1,271 @@
+"""The loop of a supervised item: which step may follow which, done all-or-nothing.
+
+    交办前 --交办--> 已交办 --签收--> 已签收 --反馈--> 推进中 (反馈 待审核)
+    推进中: 审核通过 / 退回 answer the waiting 反馈; another 反馈 once it is answered
+    推进中 --办结申请--> 申请办结 --办结--> 已办结;  申请办结 --退回--> 推进中
+    催办 at any open step after 交办.
+
+`perform` is the one write path: it locks the item, refuses a form shown before the item's last
+change (its version) or a step its state does not allow, with a message for the user, and
+otherwise writes the event, its evidence files and the item's new state in one transaction.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from targets.models import DataVersion, Plan
+
+from . import access, evidence, rules
+from .models import Evidence, ItemEvent, State, SupervisedItem
+
+log = logging.getLogger(__name__)
+Action = ItemEvent.Action
+OPEN_STATES = {State.ASSIGNED, State.ACKNOWLEDGED, State.IN_PROGRESS, State.CLOSE_REQUESTED}
+WAITING = (Action.FEEDBACK, Action.CLOSE_REQUEST)
+
+
+class StepRefused(Exception):
+    """A step that may not be done now; the message is for the user."""
+
+
+@dataclass
+class Outcome:
+    event: ItemEvent
+    notes: list[str] = field(default_factory=list)
+
+
+def waiting_event(events: list[ItemEvent]) -> ItemEvent | None:
+    """The feedback or close request waiting for the 督查室 (the last unanswered one)."""
+    answered = {e.answers_id for e in events if e.answers_id}
+    waiting = [e for e in events if e.action in WAITING and e.pk not in answered]
+    return waiting[-1] if waiting else None
+
+
+def allowed_actions(item: SupervisedItem, events: list[ItemEvent]) -> list[str]:
+    """The steps the item's state allows now, whoever does them."""
+    waiting = waiting_event(events)
+    state = item.state
+    if state == State.DRAFT:
+        return [Action.ASSIGN]
+    if state == State.ASSIGNED:
+        return [Action.ACKNOWLEDGE, Action.REMIND]
+    if state == State.ACKNOWLEDGED:
+        return [Action.FEEDBACK, Action.REMIND]
+    if state == State.IN_PROGRESS:
+        if waiting is not None:
+            return [Action.ACCEPT, Action.RETURN, Action.REMIND]
+        return [Action.FEEDBACK, Action.CLOSE_REQUEST, Action.REMIND]
+    if state == State.CLOSE_REQUESTED:
+        return [Action.CLOSE, Action.RETURN]
+    return []
+
+
+def _local_day(moment) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def flags(item: SupervisedItem, events: list[ItemEvent], today: dt.date) -> rules.Flags:
+    """The item's overdue flags as of `today` (see rules.py)."""
+    assigned = next((e for e in events if e.action == Action.ASSIGN), None)
+    assigned_on = _local_day(assigned.at) if assigned else None
+    waiting = waiting_event(events)
+    return rules.Flags(
+        ack_days_late=rules.ack_overdue_days(
+            assigned_on=assigned_on, ack_days=item.ack_days, acknowledged_on=None, today=today
+        )
+        if item.state == State.ASSIGNED
+        else 0,
+        feedback_missing=rules.missing_feedback_month(
+            today=today,
+            report_due_day=item.plan.report_due_day,
+            assigned_on=assigned_on,
+            feedback_months={e.month for e in events if e.action == Action.FEEDBACK and e.month},
+            open_for_feedback=item.state in (State.ACKNOWLEDGED, State.IN_PROGRESS),
+        ),
+        review_days_late=rules.review_overdue_days(
+            submitted_on=_local_day(waiting.at) if waiting else None, today=today
+        ),
+        due_days_late=rules.past_due_days(
+            due_date=item.due_date, closed=item.state == State.CLOSED, today=today
+        )
+        if item.state != State.DRAFT
+        else 0,
+    )
+
+
+def _store_files(event: ItemEvent, files: list[UploadedFile], stored: list[str]) -> None:
+    for upload in files:
+        kind = evidence.check(upload)
+        record = Evidence(
+            event=event,
+            token=evidence.new_token(),
+            original_name=evidence.clean_name(upload.name),
+            kind=kind,
+            size=upload.size,
+            sha256=evidence.digest(upload),
+        )
+        record.file.save(record.token, upload, save=False)
+        stored.append(record.file.name)
+        record.save()
+
+
+def _remind(item: SupervisedItem, events: list[ItemEvent], event: ItemEvent, today: dt.date) -> list[str]:
+    """Fill in a 催办: the addresses, the escalation; returns notes for the page."""
+    notes = []
+    reminders = [e for e in events if e.action == Action.REMIND]
+    last = reminders[-1] if reminders else None
+    answered = last is not None and any(e.at > last.at and e.action in access.UNIT_ACTIONS for e in events)
+    event.escalated = rules.should_escalate(
+        last_reminder_on=_local_day(last.at) if last else None, answered_since=answered, today=today
+    )
+    members = {u for unit in item.units() for u in unit.members.filter(is_active=True)}
+    addresses = sorted({u.email for u in members if u.email})
+    if not addresses:
+        notes.append(_("责任单位没有留有邮箱的填报人员,未发送邮件。"))
+    if event.escalated:
+        leader = item.lead_official_account
+        if leader is not None and leader.is_active and leader.email:
+            addresses.append(leader.email)
+        else:
+            notes.append(_("已升级督办,但分包领导没有留有邮箱的账号,未发送邮件,请另行报告分包领导。"))
+    event.mailed_to = ", ".join(addresses)
+    if addresses:
+        subject = _("督办提醒:%(item)s") % {"item": item}
+        body = _("请尽快办理督办事项“%(item)s”(当前状态:%(state)s,完成时限:%(due)s)。%(note)s") % {
+            "item": item,
+            "state": item.get_state_display(),
+            "due": item.due_date.isoformat(),
+            "note": event.reason,
+        }
+        if event.escalated:
+            body += "\n" + _("该事项催办后 %(days)s 天未见回应,已升级至分包领导督办。") % {
+                "days": rules.ESCALATE_AFTER_DAYS
+            }
+
+        def mail(subject=subject, body=body, addresses=tuple(addresses)):
+            try:
+                send_mail(subject, body, None, list(addresses))
+            except Exception:  # the reminder is recorded; a mail server outage must not undo it
+                log.exception("supervision reminder mail failed")
+
+        transaction.on_commit(mail)
+        notes.append(_("已发送邮件至:%(to)s") % {"to": event.mailed_to})
+    return notes
+
+
+def perform(
+    item_pk: int,
+    action: str,
+    user,
+    *,
+    version: int,
+    data: dict,
+    files: list[UploadedFile] = (),
+    today: dt.date | None = None,
+) -> Outcome:
+    """Do one step, or raise StepRefused leaving everything as it was."""
+    today = today or timezone.localdate()
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            item = SupervisedItem.objects.select_for_update().select_related("plan").get(pk=item_pk)
+            events = list(item.events.all())
+            label = dict(Action.choices)[action]
+            if not access.may_act(user, item, action):
+                raise StepRefused(_("您没有权限对此事项进行“%(step)s”。") % {"step": label})
+            if version != item.version:
+                last = events[-1] if events else None
+                if last is not None:
+                    raise StepRefused(
+                        _(
+                            "此事项在您打开页面后已有新的办理:%(who)s 于 %(at)s %(step)s。"
+                            "请查看最新情况后再办理。"
+                        )
+                        % {
+                            "who": last.actor.get_full_name() or last.actor.get_username(),
+                            "at": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M"),
+                            "step": last.get_action_display(),
+                        }
+                    )
+                raise StepRefused(_("此事项在您打开页面后已被修改,请查看最新情况后再办理。"))
+            if action not in allowed_actions(item, events):
+                raise StepRefused(
+                    _("此事项当前为“%(state)s”,不能进行“%(step)s”。")
+                    % {"state": item.get_state_display(), "step": label}
+                )
+            event = ItemEvent(item=item, action=action, actor=user)
+            notes: list[str] = []
+            waiting = waiting_event(events)
+            if action == Action.ASSIGN:
+                if data.get("lead_unit") is None and not data.get("co_units"):
+                    raise StepRefused(_("交办须指定牵头单位或责任单位。"))
+                item.lead_unit = data.get("lead_unit")
+                item.lead_official = data.get("lead_official", "")
+                item.lead_official_account = data.get("lead_official_account")
+                item.due_date = data["due_date"]
+                item.ack_days = data["ack_days"]
+                event.requirement = data.get("requirement", "")
+                event.due_date = data["due_date"]
+                item.state = State.ASSIGNED
+            elif action == Action.ACKNOWLEDGE:
+                item.state = State.ACKNOWLEDGED
+            elif action == Action.FEEDBACK:
+                month = data["month"]
+                taken = [
+                    e
+                    for e in events
+                    if e.action == Action.FEEDBACK
+                    and e.month == month
+                    and not any(a.answers_id == e.pk and a.action == Action.RETURN for a in events)
+                ]
+                if taken:
+                    raise StepRefused(
+                        _("%(month)s 的反馈已报送(未被退回),不能重复报送。")
+                        % {"month": f"{month.year}-{month.month:02d}"}
+                    )
+                event.month = month
+                event.progress = data["progress"]
+                event.problems = data.get("problems", "")
+                event.next_steps = data.get("next_steps", "")
+                event.self_assessment = data.get("self_assessment", "")
+                item.state = State.IN_PROGRESS
+            elif action in (Action.ACCEPT, Action.RETURN):
+                event.answers = waiting
+                event.reason = data.get("reason", "")
+                if action == Action.RETURN:
+                    if not event.reason.strip():
+                        raise StepRefused(_("退回须写明理由。"))
+                    item.state = State.IN_PROGRESS
+            elif action == Action.CLOSE_REQUEST:
+                if not files:
+                    raise StepRefused(_("办结申请须附佐证材料。"))
+                event.progress = data["progress"]
+                item.state = State.CLOSE_REQUESTED
+            elif action == Action.CLOSE:
+                event.answers = waiting
+                event.reason = data.get("reason", "")
+                item.state = State.CLOSED
+            elif action == Action.REMIND:
+                event.reason = data.get("reason", "")
+                notes = _remind(item, events, event, today)
+            event.save()
+            if action == Action.ASSIGN:
+                item.co_units.set(data.get("co_units", []))
+            _store_files(event, list(files), stored)
+            item.version += 1
+            item.save()
+            DataVersion.bump(Plan.objects.filter(pk=item.plan_id))
+            return Outcome(event=event, notes=notes)
+    except Exception as exc:
+        for name in stored:
+            Evidence._meta.get_field("file").storage.delete(name)
+        if isinstance(exc, evidence.ValidationError):
+            raise StepRefused(" ".join(exc.messages)) from exc
+        raise
