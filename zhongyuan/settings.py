@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "targets",
     "projects",
     "reports",
+    "supervision",
     "planning",
     "supervision",
 ]
@@ -157,6 +158,9 @@ STATICFILES_FINDERS = [
 # MEDIA_URL: files are served only by a view that checks who asks.
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 ]
+# Uploaded evidence (supervision/evidence.py), stored through the default storage. There is no
+# MEDIA_URL: files are served only by a view that checks who asks.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
