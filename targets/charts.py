@@ -52,9 +52,15 @@ MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
 CENT = Decimal("0.01")
 
 
+def _short_task_label(task, limit: int = 8) -> str:
+    title = task.title if len(task.title) <= limit else task.title[: limit - 1] + "…"
+    return f"{task.number}. {title}"
+
+
 def lights_by_task(task_summaries) -> Chart:
     """Stacked horizontal bars: each key task's quantified targets counted by light."""
-    labels = [_("工作%(n)s") % {"n": task.number} for task, _summary in task_summaries]
+    # Each bar named by its task (number and title, shortened), not by a bare "工作N".
+    labels = [_short_task_label(task) for task, _summary in task_summaries]
     series = []
     for light in LEGEND:
         counts = [summary.counts.get(light, 0) for _task, summary in task_summaries]

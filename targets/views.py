@@ -3,6 +3,7 @@
 Each view fetches with a documented queryset method, computes with `progress`/`rules`, renders.
 """
 
+import datetime as dt
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
-from . import charts, history, pages, progress, rules
+from . import charts, history, overview, pages, progress, rules
 from .filters import TargetFilter
 from .models import KeyTask, Plan, Target
 from .pagecache import cached_page
@@ -47,7 +48,27 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (r for r in rows if progress.needs_attention(r)),
         key=lambda r: (-r.light_severity, r.target.deadline or plan.period_end, r.target.code),
     )
+    # The same targets at the end of the month before, for the change since last month.
+    previous_as_of = as_of.replace(day=1) - dt.timedelta(days=1)
+    previous_rows = None
+    if previous_as_of >= plan.period_start:
+        previous_rows = progress.assess_targets(
+            Target.objects.for_plan(plan).exclude(kind=Target.Kind.MONITORED).for_dashboard(previous_as_of),
+            as_of=previous_as_of,
+            thresholds=progress.thresholds_for(plan),
+        )
+    units, unassigned_targets = overview.unit_board(rows)
     context = pages.page_context(plan, as_of) | {
+        "tiles": overview.tiles(rows, previous_rows),
+        "previous_as_of": previous_as_of if previous_rows is not None else None,
+        "first_attention": [(row, progress.attention_reason(row)) for row in overview.first_attention(rows)],
+        "due_soon": overview.due_soon(rows, as_of=as_of),
+        "units": units[:5],
+        "unit_count": len(units),
+        "unassigned_targets": unassigned_targets,
+        "task_progress": overview.task_progress(plan.key_tasks.all(), rows),
+        "tile_defs": overview.TILE_DEFS,
+        "monitored": {task_id: summary.counts[rules.Light.MONITORED] for task_id, summary in by_task.items()},
         "task_summaries": task_summaries,
         "overall": overall,
         "headline": overall.headline(as_of),

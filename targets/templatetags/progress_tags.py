@@ -61,3 +61,9 @@ def names(values) -> str:
 def list_sep() -> str:
     """The separator between names in a list: 、 in Chinese, a comma in English."""
     return list_separator()
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or None (dicts only: counts and lookups built by the view)."""
+    return mapping.get(key) if mapping is not None else None

@@ -99,8 +99,8 @@ def test_overview_chart_table_counts_targets_by_light(viewer_client, lights_plan
     assert table.caption == "各项重点工作的量化目标按状态统计(项)"
     assert table.columns == ["重点工作", "✓ 已完成", "● 正常推进", "▲ 滞后", "? 暂无数据", "合计"]
     assert table.rows == [
-        ("工作1", ["1", "1", "0", "0", "2"]),
-        ("工作2", ["0", "0", "1", "1", "2"]),
+        ("1. 优化营商环境", ["1", "1", "0", "0", "2"]),
+        ("2. 城市更新", ["0", "0", "1", "1", "2"]),
     ]
 
 
@@ -116,8 +116,8 @@ def test_overview_chart_table_in_english(viewer_client, lights_plan):
     )
     assert table.columns == ["Key task", "✓ Achieved", "● On track", "▲ Behind", "? No data", "Total"]
     assert table.rows == [
-        ("Task 1", ["1", "1", "0", "0", "2"]),
-        ("Task 2", ["0", "0", "1", "1", "2"]),
+        ("1. 优化营商环境", ["1", "1", "0", "0", "2"]),
+        ("2. 城市更新", ["0", "0", "1", "1", "2"]),
     ]
 
 

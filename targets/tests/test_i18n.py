@@ -64,7 +64,7 @@ def test_default_is_chinese_even_when_the_browser_asks_for_english(viewer_client
     )
     html = response.content.decode()
     assert '<html lang="zh-hans">' in html
-    assert "八项重点工作" in html and "The eight key tasks" not in html
+    assert "各项重点工作" in html and "Key tasks" not in html
     assert response["Content-Language"] == "zh-hans"
     # No choice was made, so no language cookie is set.
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
@@ -77,9 +77,9 @@ def test_switching_to_english_shows_the_overview_and_target_page_in_english(view
 
     html = page(viewer_client, overview, HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert '<html lang="en">' in html
-    assert "<h2>The eight key tasks</h2>" in html
+    assert "<h2>Key tasks</h2>" in html
     assert "Needs attention" in html
-    assert "八项重点工作" not in html
+    assert "各项重点工作" not in html
     # Dates in the as-of menu are English, not 2020年6月30日.
     assert ">30 June 2020</option>" in html
     assert "年6月30日" not in html
@@ -111,7 +111,7 @@ def test_switching_back_to_chinese(viewer_client, plan, target):
     choose(viewer_client, "en", overview)
     choose(viewer_client, "zh-hans", overview)
     html = page(viewer_client, overview)
-    assert '<html lang="zh-hans">' in html and "八项重点工作" in html
+    assert '<html lang="zh-hans">' in html and "各项重点工作" in html
     assert ">2020年6月30日</option>" in html
 
 
@@ -164,11 +164,11 @@ def test_admin_login_page_has_the_switcher(client):
 def test_cached_pages_are_kept_apart_by_language(viewer_client, plan, target, settings):
     settings.PAGE_CACHE_SECONDS = 600
     url = reverse("targets:plan-detail", args=[plan.pk])
-    assert "八项重点工作" in page(viewer_client, url)
+    assert "各项重点工作" in page(viewer_client, url)
     choose(viewer_client, "en", url)
-    assert "The eight key tasks" in page(viewer_client, url)
+    assert "Key tasks" in page(viewer_client, url)
     choose(viewer_client, "zh-hans", url)
-    assert "八项重点工作" in page(viewer_client, url)
+    assert "各项重点工作" in page(viewer_client, url)
 
 
 # --- the data's own language ----------------------------------------------------------------------
