@@ -11,14 +11,14 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access
 from .formatting import fmt_number
 from .forms import figure_errors
-from .models import NOTE_FIELDS, Figure, FigureEvent, Target
+from .models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, Target
 
 # A value over this multiple of the goal is held as a warning.
 GOAL_MULTIPLE_WARNING = Decimal(3)
@@ -166,6 +166,13 @@ def check_entry(
 
 
 def check_entries(entries: Sequence[Entry], *, user, today: dt.date | None = None) -> list[Check]:
+    return _checked(entries, user=user, today=today)[0]
+
+
+def _checked(
+    entries: Sequence[Entry], *, user, today: dt.date | None = None
+) -> tuple[list[Check], dict[int, list[Figure]]]:
+    """The checks of every entry, and the stored figures they were checked against."""
     today = today or timezone.localdate()
     history = _history(entries)
     allowed_ids = access.reportable_target_ids(user)
@@ -180,10 +187,13 @@ def check_entries(entries: Sequence[Entry], *, user, today: dt.date | None = Non
             check.errors["__all__"] = _("同一目标同一月份出现了两次。")
         seen.add(key)
         checks.append(check)
-    return checks
+    return checks, history
 
 
 _FIELDS = Figure.ENTRY_FIELDS
+# Figures in these states show on the progress pages (approved figures, and submitted ones in the
+# reporting state); a draft or a returned figure shows nowhere but on the unit's own entry pages.
+_SEEN = (Figure.Status.SUBMITTED, Figure.Status.APPROVED)
 
 
 def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> list[Figure]:
@@ -192,39 +202,65 @@ def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> lis
     A figure changed by someone else since the user loaded it is refused (optimistic locking:
     the update only matches the version the user started from). With `submit`, the saved
     figures go to the reviewers. Raises EntriesRejected with the per-entry checks.
+
+    A fixed number of queries whatever the number of entries: one compare-and-swap UPDATE for
+    the changed figures, then bulk writes of the figures, their history and their review events.
+    The plans' data versions move once, at the commit, and only when a page shows the change
+    (a draft saved over a draft shows nowhere).
     """
-    checks = check_entries(entries, user=user)
+    checks, history = _checked(entries, user=user)
     if not all(c.ok for c in checks):
         raise EntriesRejected(checks)
     now = timezone.now()
     status = Figure.Status.SUBMITTED if submit else Figure.Status.DRAFT
-    saved = []
+    stored = {(f.target_id, f.month): f for figures in history.values() for f in figures}
+    created, changed, saved = [], [], []
+    seen_before = False
+    for entry in entries:
+        if entry.base_version is None:
+            figure = Figure(target=entry.target, month=entry.month, entered_by=user)
+            created.append(figure)
+        else:
+            # The stored figure the check saw, at the version the user started from.
+            figure = stored[(entry.target.pk, entry.month)]
+            figure.target = entry.target
+            seen_before = seen_before or figure.status in _SEEN
+            figure.version = entry.base_version + 1
+            figure.updated_at = now
+            changed.append(figure)
+        for name in _FIELDS:
+            setattr(figure, name, getattr(entry, name))
+        figure.status = status
+        figure.updated_by = user
+        if submit:
+            figure.submitted_at = now
+            figure.return_reason = ""
+        saved.append(figure)
     try:
         with transaction.atomic():
-            for index, entry in enumerate(entries):
-                if entry.base_version is None:
-                    figure = Figure(target=entry.target, month=entry.month, entered_by=user)
-                else:
-                    # Compare-and-swap on the version: only one of two concurrent saves matches.
-                    claimed = Figure.objects.filter(
-                        target=entry.target, month=entry.month, version=entry.base_version
-                    ).update(version=F("version") + 1)
-                    if claimed != 1:
-                        raise _Conflict(index)
-                    figure = Figure.objects.get(target=entry.target, month=entry.month)
-                for name in _FIELDS:
-                    setattr(figure, name, getattr(entry, name))
-                figure.status = status
-                figure.updated_by = user
-                if submit:
-                    figure.submitted_at = now
-                    figure.return_reason = ""
-                # Outside a request (the import command) simple_history needs the user named.
-                figure._history_user = user
-                figure.save()
-                if submit:
-                    FigureEvent.objects.create(figure=figure, action=FigureEvent.Action.SUBMITTED, actor=user)
-                saved.append(figure)
+            if changed:
+                # Compare-and-swap on the versions: only one of two concurrent saves matches.
+                claim = Q()
+                for entry in entries:
+                    if entry.base_version is not None:
+                        claim |= Q(target=entry.target, month=entry.month, version=entry.base_version)
+                claimed = Figure.objects.filter(claim).update(version=F("version") + 1)
+                if claimed != len(changed):
+                    raise _Conflict(next(i for i, e in enumerate(entries) if e.base_version is not None))
+                Figure.objects.bulk_update(
+                    changed, [*_FIELDS, "status", "updated_by", "updated_at", "submitted_at", "return_reason"]
+                )
+                Figure.history.bulk_history_create(changed, update=True, default_user=user, default_date=now)
+            if created:
+                Figure.objects.bulk_create(created)
+                Figure.history.bulk_history_create(created, default_user=user, default_date=now)
+            if submit:
+                FigureEvent.objects.bulk_create(
+                    FigureEvent(figure=figure, action=FigureEvent.Action.SUBMITTED, actor=user)
+                    for figure in saved
+                )
+            if submit or seen_before:
+                DataVersion.bump(_plan_ids(entries))
     except (_Conflict, IntegrityError) as exc:
         # Someone saved the same figure between our check and our write: nothing was kept.
         checks = check_entries(entries, user=user)
@@ -235,6 +271,15 @@ def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> lis
             )
         raise EntriesRejected(checks) from exc
     return saved
+
+
+def _plan_ids(entries: Sequence[Entry]) -> set[int]:
+    """The plans of the entries' targets, without a query when the targets came with their task."""
+    key_task = Target._meta.get_field("key_task")
+    if all(key_task.is_cached(e.target) for e in entries):
+        return {e.target.key_task.plan_id for e in entries}
+    targets = {e.target.pk for e in entries}
+    return set(Target.objects.filter(pk__in=targets).values_list("key_task__plan_id", flat=True))
 
 
 class _Conflict(Exception):

@@ -1,16 +1,18 @@
-"""Whole-page caching for the read-only progress pages.
+"""Whole-page caching for the read-only progress pages, in Django's cache (`CACHES["default"]`).
 
-A page is the same for every official except the user area of the header, so a rendered page is
-cached once and the user area swapped in per request. An entry is found by today's date (lights
-and overdue problems depend on it), the page's language, the path and the query string, and it
-remembers the plan the page shows and that plan's data version when rendering began. It is
-served only while the plan's version is unchanged: every save or delete of what a plan's pages
-show moves that plan's version (see `signals.py`), so a stale page is never served, and a figure
-entered for one district leaves the other districts' cached pages alone. Only successful GETs
-of views that named their plan (`note_plan`) are cached; error pages and 400s are not.
+One cache: Redis (`django.core.cache.backends.redis.RedisCache`) when `REDIS_URL` is set, shared
+by every server process; else each process's own memory. A page is the same for every official
+except the user area of the header, so a rendered page is cached once, without that area, and
+the area is rendered live per request.
 
-With Redis configured (`REDIS_URL`), the versions are read from Redis instead of the database
-and so is the logged-in user: a page served from the cache then runs no SQL (see `shared`).
+An entry is found by today's date (lights and overdue problems depend on it), the page's
+language, the path and the query string; it holds the plan the page shows and that plan's data
+version (`Plan.data_version`, read with the plan's row before any of the page's data). It is
+served only while the plan's version in the database is still the same: one small query per
+page view, against the one truth. Every committed change to what a plan's pages show moves its
+version (`signals.py`, `DataVersion`), whichever process made it, and a restore moves every
+plan's version past any cached value, so a stale page is never served. Only successful GETs of
+views that named their plan (`note_plan`) are cached; error pages and 400s are not.
 """
 
 import functools
@@ -23,24 +25,23 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape
 
-from . import shared
 from .models import DataVersion
 
 USER_AREA = re.compile(r"<!--user-area-->.*?<!--/user-area-->", re.S)
 
 
 def note_plan(request, plan) -> None:
-    """Tell the cache which plan this page shows, with the version it was read at."""
-    version = None if shared.shared_cache() is None else shared.plan_version(plan.pk)
-    if version is None:
-        # No Redis: the database's version, read with the plan's row in the view's own query.
-        request.page_plan = (plan.pk, plan.data_version)
+    """Tell the cache which plan this page shows, with the version it was read at.
+
+    The version comes with the plan's row, which the views read before anything else, so the page
+    shows data at least as new as its version. A change of this plan not yet committed by this
+    request's own transaction leaves the page uncached.
+    """
+    if DataVersion.is_pending(plan.pk):
+        request.page_plan = None
         return
-    counter, *token = version
-    request.page_plan = (plan.pk, tuple(token))
-    request.page_plan_counter = counter
+    request.page_plan = (plan.pk, plan.data_version)
 
 
 def _key(request) -> str:
@@ -50,34 +51,10 @@ def _key(request) -> str:
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-_TOKEN = "PAGECACHECSRFTOKEN"
-_NEXT = "PAGECACHENEXTPATH"
-
-
-class _NextPath:
-    """Stands in for the request while the user area is rendered once for a user and language."""
-
-    @staticmethod
-    def get_full_path() -> str:
-        return _NEXT
-
-
 def _user_area(request) -> str:
-    """The header's user area for this request.
-
-    Rendering it took about 1 ms, a quarter of a cached page's cost, so it is rendered once per
-    user and language with stand-ins for the two per-request parts, the CSRF token and the page's
-    path, which are filled in here.
-    """
-    user = request.user
-    key = f"user-area:{user.pk}:{user.get_username()}:{user.is_staff}:{translation.get_language()}"
-    area = cache.get(key)
-    if area is None:
-        context = {"user": user, "csrf_token": _TOKEN, "request": _NextPath}
-        area = render_to_string("_user_area.html", context)
-        cache.set(key, area, settings.PAGE_CACHE_SECONDS)
-    area = area.replace(_TOKEN, get_token(request)).replace(_NEXT, escape(request.get_full_path()))
-    return "<!--user-area-->" + area + "<!--/user-area-->"
+    """The header's user area, rendered live for this request (name, links, CSRF token)."""
+    context = {"user": request.user, "csrf_token": get_token(request), "request": request}
+    return "<!--user-area-->" + render_to_string("_user_area.html", context) + "<!--/user-area-->"
 
 
 def cached_page(view):
@@ -94,15 +71,12 @@ def cached_page(view):
             if DataVersion.current(plan_id) == version:
                 body = head + _user_area(request) + tail
                 return HttpResponse(body, content_type="text/html; charset=utf-8")
-        # Noted before any data is read: a change committed during rendering keeps it uncached.
-        counter_before = shared.every_change_counter()
         response = view(request, *args, **kwargs)
         page_plan = getattr(request, "page_plan", None)
         if (
             page_plan is not None
             and response.status_code == 200
             and response["Content-Type"].startswith("text/html")
-            and getattr(request, "page_plan_counter", None) == counter_before
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()

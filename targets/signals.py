@@ -1,45 +1,120 @@
-"""Move a plan's data version whenever something its pages show is saved or deleted."""
+"""Move a plan's data version whenever something its pages show is saved or deleted.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+The move itself waits for the commit and happens once per transaction (`DataVersion.bump`).
+A figure that is a draft (or returned to its unit) before and after the change moves nothing:
+the pages show approved figures, and submitted ones for the reporting state, never drafts.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+# Figure statuses no page shows (see TargetQuerySet.for_dashboard): saving them moves no version.
+UNSEEN_STATUSES = frozenset({"draft", "returned"})
+
+
+def _cached(instance, field: str):
+    """The related object when it is already loaded, else None (never a query)."""
+    descriptor_field = instance._meta.get_field(field)
+    return descriptor_field.get_cached_value(instance) if descriptor_field.is_cached(instance) else None
+
+
+def _plan_of_target(target_id: int):
+    from .models import Target
+
+    return Target.objects.filter(pk=target_id).values_list("key_task__plan_id", flat=True)
 
 
 def _plans_of(instance):
-    """The plans whose pages show this object (None: every plan)."""
-    from projects.models import Problem, Project, ProjectGroup
+    """The ids of the plans whose pages show this object (None: every plan)."""
+    from projects.models import Problem, Project, ProjectGroup, StatedStageCount
 
     from .models import Figure, KeyTask, Plan, PlannedValue, Target
 
     if isinstance(instance, Plan):
-        return Plan.objects.filter(pk=instance.pk)
+        return [instance.pk]
     if isinstance(instance, (KeyTask, Project, ProjectGroup)):
-        return Plan.objects.filter(pk=instance.plan_id)
+        return [instance.plan_id]
     if isinstance(instance, Target):
-        return Plan.objects.filter(key_tasks=instance.key_task_id)
+        task = _cached(instance, "key_task")
+        if task is not None:
+            return [task.plan_id]
+        return KeyTask.objects.filter(pk=instance.key_task_id).values_list("plan_id", flat=True)
     if isinstance(instance, (Figure, PlannedValue)):
-        return Plan.objects.filter(key_tasks__targets=instance.target_id)
+        target = _cached(instance, "target")
+        task = _cached(target, "key_task") if target is not None else None
+        if task is not None:
+            return [task.plan_id]
+        return _plan_of_target(instance.target_id)
     if isinstance(instance, Problem):
-        return Plan.objects.filter(projects=instance.project_id)
+        return Plan.objects.filter(projects=instance.project_id).values_list("pk", flat=True)
+    if isinstance(instance, StatedStageCount):
+        return Plan.objects.filter(project_groups=instance.group_id).values_list("pk", flat=True)
     # A unit's name shows on every plan that it answers for: keep it simple, all plans.
     return None
 
 
-def _bump(sender, instance=None, **kwargs):
-    from .models import DataVersion
+def _remember_status(sender, instance, raw=False, **kwargs):
+    """Before a figure is saved as a draft: was it one already? (one query, drafts only)"""
+    if raw or instance.status not in UNSEEN_STATUSES or instance._state.adding or instance.pk is None:
+        instance._status_before = None
+        return
+    instance._status_before = sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+
+
+def _unseen_figure_change(instance, created: bool | None) -> bool:
+    """A draft stays a draft: no page shows it before or after."""
+    if instance.status not in UNSEEN_STATUSES:
+        return False
+    if created is None:  # deleted
+        return True
+    return created or getattr(instance, "_status_before", None) in UNSEEN_STATUSES
+
+
+def _bump(sender, instance=None, created=None, **kwargs):
+    from .models import DataVersion, Figure
 
     if kwargs.get("raw"):
         # loaddata: the seed command bumps once at the end.
         return
-    DataVersion.bump(_plans_of(instance))
+    if isinstance(instance, Figure) and _unseen_figure_change(instance, created):
+        return
+    plans = _plans_of(instance)
+    DataVersion.bump(None if plans is None else list(plans))
+
+
+def _bump_saved(sender, instance, created, **kwargs):
+    _bump(sender, instance, created=bool(created), **kwargs)
+
+
+def _bump_deleted(sender, instance, **kwargs):
+    _bump(sender, instance, created=None, **kwargs)
+
+
+def _bump_relation(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        _bump(sender, instance)
 
 
 def connect() -> None:
-    from projects.models import Problem, Project, ProjectGroup
+    from projects.models import Problem, Project, ProjectGroup, StatedStageCount
 
     from .models import Figure, KeyTask, Plan, PlannedValue, Target, Unit
 
-    for model in (Plan, KeyTask, Target, PlannedValue, Figure, Unit, Project, ProjectGroup, Problem):
+    models = (
+        Plan,
+        KeyTask,
+        Target,
+        PlannedValue,
+        Figure,
+        Unit,
+        Project,
+        ProjectGroup,
+        Problem,
+        StatedStageCount,
+    )
+    pre_save.connect(_remember_status, sender=Figure, dispatch_uid="pagecache.targets.Figure.status")
+    for model in models:
         uid = f"pagecache.{model._meta.label}"
-        post_save.connect(_bump, sender=model, dispatch_uid=uid + ".save")
-        post_delete.connect(_bump, sender=model, dispatch_uid=uid + ".delete")
+        post_save.connect(_bump_saved, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(_bump_deleted, sender=model, dispatch_uid=uid + ".delete")
     for through in (Target.responsible_units.through, Project.groups.through):
-        m2m_changed.connect(_bump, sender=through, dispatch_uid=f"pagecache.{through._meta.label}")
+        m2m_changed.connect(_bump_relation, sender=through, dispatch_uid=f"pagecache.{through._meta.label}")

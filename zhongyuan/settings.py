@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "targets",
     "projects",
     "reports",
-    "supervision",
     "planning",
     "supervision",
 ]
@@ -88,8 +87,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend that reads the logged-in user from Redis when REDIS_URL is set (targets/shared.py).
-    "targets.shared.CachedModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "zhongyuan.urls"
@@ -154,9 +152,6 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.min.js comes from the installed plotly package, never from a CDN or a copy in git.
     "zhongyuan.staticfinders.PlotlyFinder",
-# Uploaded evidence (supervision/evidence.py), stored through the default storage. There is no
-# MEDIA_URL: files are served only by a view that checks who asks.
-MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 ]
 # Uploaded evidence (supervision/evidence.py), stored through the default storage. There is no
 # MEDIA_URL: files are served only by a view that checks who asks.
@@ -172,32 +167,32 @@ STORAGES = {
     },
 }
 
-# Rendered progress pages are cached per server process (see targets/pagecache.py); 0 turns it off.
+# Rendered progress pages are cached (see targets/pagecache.py); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "600"))
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(env_str("PAGE_CACHE_ENTRIES", "2000"))},
-    }
-}
-# Redis, shared by all server processes: plan data versions, logged-in users and sessions
-# (targets/shared.py). Optional: without it they are read from the database on every request.
+# One cache. With REDIS_URL: Django's Redis backend, shared by every server process (pages and
+# sessions); without it: each process's own memory. Nothing is kept only there: a cached page is
+# checked against its plan's data version in the database, sessions are written to the database.
 REDIS_URL = env_str("REDIS_URL", "")
-USER_CACHE_SECONDS = int(env_str("USER_CACHE_SECONDS", "300"))
 if REDIS_URL:
     _db = DATABASES["default"]
-    CACHES["shared"] = {
-        "BACKEND": "zhongyuan.rediscache.RedisCache",
-        "LOCATION": REDIS_URL,
-        # One Redis may serve several installations: keys are kept apart by database.
-        "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", f"zy:{_db.get('HOST') or ''}:{_db['NAME']}"),
-        # A Redis that does not answer within this time counts as down: pages use the database.
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # One Redis may serve several installations: keys are kept apart by database.
+            "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", f"zy:{_db.get('HOST') or ''}:{_db['NAME']}"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
     # Sessions read from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    SESSION_CACHE_ALIAS = "shared"
 else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(env_str("PAGE_CACHE_ENTRIES", "2000"))},
+        }
+    }
     # A per-process cache would keep a logged-out session alive in the other server processes.
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

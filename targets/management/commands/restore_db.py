@@ -188,6 +188,18 @@ class Command(BaseCommand):
         loader = MigrationLoader(connection)
         if any(node not in loader.applied_migrations for node in loader.graph.leaf_nodes()):
             self.stdout.write("the backup predates some migrations: run `manage.py migrate` next")
+        self._move_data_versions()
+
+    def _move_data_versions(self) -> None:
+        """Every plan's data version past any value a cached page holds: the old pages go."""
+        from django.db import DatabaseError
+
+        from targets.models import DataVersion
+
+        try:
+            DataVersion.move_past_everything()
+        except DatabaseError as exc:  # a backup older than the data versions: nothing is cached by them
+            self.stdout.write(f"data versions not moved ({exc})")
 
     def _confirm(self, source: Path, yes: bool) -> None:
         if yes:
