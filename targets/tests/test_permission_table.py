@@ -16,6 +16,7 @@ so every refusal is also checked to have left the data alone.
 import dataclasses
 import datetime as dt
 import io
+import tempfile
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -27,12 +28,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from simple_history.admin import SimpleHistoryAdmin
 
+from supervision.tests import table as supervision_table
 from targets import xlsx_io
 
 from .world import ROLES, World, admin_form_data, build_world, db_fingerprint
@@ -268,6 +270,9 @@ EXPECTED = {
         for method in ("GET", "POST")
     },
 }
+
+# 督查督办 (supervision/tests/table.py).
+EXPECTED |= supervision_table.EXPECTED
 
 
 # --- the cases ------------------------------------------------------------------------------------
@@ -658,7 +663,13 @@ SITE_PAGES = [
     ],
 ]
 
-CASES = [*model_admin_cases(), *FIGURE_PAGES, *ADMIN_PAGES, *SITE_PAGES]
+CASES = [
+    *model_admin_cases(),
+    *FIGURE_PAGES,
+    *ADMIN_PAGES,
+    *SITE_PAGES,
+    *supervision_table.cases(Case, _url, _pk),
+]
 
 
 # --- running a cell ---------------------------------------------------------------------------------
@@ -666,7 +677,10 @@ CASES = [*model_admin_cases(), *FIGURE_PAGES, *ADMIN_PAGES, *SITE_PAGES]
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    # Evidence files of the supervision rows are written to a directory of their own.
+    with django_db_blocker.unblock(), transaction.atomic(), tempfile.TemporaryDirectory() as media:
+        settings_override = override_settings(MEDIA_ROOT=media)
+        settings_override.enable()
         world = build_world()
         sessions = {}
         for role, user in world.users.items():
@@ -686,6 +700,7 @@ def world(django_db_setup, django_db_blocker):
             patch.setattr("reports.documents.pdf_bytes", lambda bulletin: b"%PDF-1.4 test")
             yield world
         transaction.set_rollback(True)
+        settings_override.disable()
 
 
 LOGIN_PATHS = {reverse(settings.LOGIN_URL), reverse("admin:login")}

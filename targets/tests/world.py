@@ -19,6 +19,7 @@ from django.forms import CheckboxInput, MultiWidget, SelectMultiple
 from django.test import RequestFactory
 
 from projects.models import Problem, Project, ProjectGroup
+from supervision.tests import table as supervision_table
 from targets.models import Figure, FigureEvent
 from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 
@@ -112,6 +113,7 @@ def build_world() -> World:
         role_group=Group.objects.get(name=VIEWER),
         user=users["viewer"],
     )
+    supervision_table.build(world)
     return world
 
 

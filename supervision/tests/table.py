@@ -1,0 +1,163 @@
+"""The supervision rows of the role × URL table (targets/tests/test_permission_table.py).
+
+`build` adds to the table's world one item of unit A at each step of the loop, and an evidence
+file; `EXPECTED` and `cases` are merged into the table there. Roles, in order: anonymous, viewer,
+reporter of unit A, reporter of unit B, reviewer (督查室), admin.
+"""
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from supervision.models import Evidence, ItemEvent, State, SupervisedItem
+
+from .conftest import png_bytes
+
+A = ItemEvent.Action
+OFFICE_STEP = "L 403 403 404 302+ 302+"
+UNIT_STEP = "L 403 302+ 404 403 302+"
+READ_ONLY_POST = "L 405 405 405 405 405"
+
+EXPECTED = {
+    "supervision item-list GET": "L 200 200 200 200 200",
+    "supervision item-list POST": READ_ONLY_POST,
+    # Unit B's reporter does not see unit A's item, nor its evidence.
+    "supervision item-detail GET": "L 200 200 404 200 200",
+    "supervision item-detail POST": READ_ONLY_POST,
+    "supervision evidence GET": "L 200 200 404 200 200",
+    "supervision evidence POST": READ_ONLY_POST,
+    "supervision step GET": READ_ONLY_POST,
+    # Not yet assigned: no unit sees it.
+    "supervision step assign POST": "L 403 404 404 302+ 302+",
+    "supervision step acknowledge POST": UNIT_STEP,
+    "supervision step feedback POST": UNIT_STEP,
+    "supervision step accept POST": OFFICE_STEP,
+    "supervision step return POST": OFFICE_STEP,
+    "supervision step close_request POST": UNIT_STEP,
+    "supervision step close POST": OFFICE_STEP,
+    "supervision step remind POST": OFFICE_STEP,
+}
+
+
+def build(world) -> None:
+    plan, task, unit_a = world.plan, world.task, world.unit_a
+    office, rep_a = world.users["reviewer"], world.users["rep_a"]
+    items = {}
+    for n, state in enumerate(
+        ["draft", "assigned", "acknowledged", "review", "progress", "closing"], start=1
+    ):
+        item = SupervisedItem.objects.create(
+            plan=plan,
+            key_task=task,
+            code=f"1.{n}",
+            title=f"举措{n}",
+            source_text=f"举措{n}。原文。",
+            lead_unit=None if state == "draft" else unit_a,
+            due_date=dt.date(2020, 12, 31),
+            state={
+                "draft": State.DRAFT,
+                "assigned": State.ASSIGNED,
+                "acknowledged": State.ACKNOWLEDGED,
+                "review": State.IN_PROGRESS,
+                "progress": State.IN_PROGRESS,
+                "closing": State.CLOSE_REQUESTED,
+            }[state],
+        )
+        if state != "draft":
+            ItemEvent.objects.create(item=item, action=A.ASSIGN, actor=office, requirement="按月反馈")
+        if state not in ("draft", "assigned"):
+            ItemEvent.objects.create(item=item, action=A.ACKNOWLEDGE, actor=rep_a)
+        if state in ("review", "progress", "closing"):
+            feedback = ItemEvent.objects.create(
+                item=item, action=A.FEEDBACK, actor=rep_a, month=dt.date(2020, 5, 1), progress="进展"
+            )
+            if state != "review":
+                ItemEvent.objects.create(item=item, action=A.ACCEPT, actor=office, answers=feedback)
+        if state == "closing":
+            ItemEvent.objects.create(item=item, action=A.CLOSE_REQUEST, actor=rep_a, progress="完成")
+        items[state] = item
+    waiting = items["review"].events.get(action=A.FEEDBACK)
+    record = Evidence(
+        event=waiting, token="0" * 32, original_name="现场.png", kind="png", size=len(png_bytes())
+    )
+    record.sha256 = "-"
+    record.file.save(record.token, ContentFile(png_bytes()), save=True)
+    world.objects.update({f"item_{state}": item for state, item in items.items()} | {"evidence_a": record})
+
+
+def _version(item):
+    return {"version": str(item.version)}
+
+
+def _step_data(world, action):
+    unit_a = world.unit_a
+    return {
+        A.ASSIGN: (
+            "draft",
+            {
+                "assign-lead_unit": str(unit_a.pk),
+                "assign-requirement": "按月反馈",
+                "assign-due_date": "2020-11-30",
+                "assign-ack_days": "3",
+            },
+        ),
+        A.ACKNOWLEDGE: ("assigned", {}),
+        A.FEEDBACK: (
+            "acknowledged",
+            {
+                "feedback-month": "2020-06",
+                "feedback-progress": "进展",
+                "feedback-self_assessment": "on_track",
+            },
+        ),
+        A.ACCEPT: ("review", {"accept-reason": ""}),
+        A.RETURN: ("review", {"return-reason": "请补充"}),
+        A.CLOSE_REQUEST: (
+            "progress",
+            {
+                "close_request-progress": "已完成",
+                "close_request-files": SimpleUploadedFile("完成.png", png_bytes()),
+            },
+        ),
+        A.CLOSE: ("closing", {"close-reason": ""}),
+        A.REMIND: ("assigned", {"remind-reason": "请尽快签收"}),
+    }[action]
+
+
+def cases(Case, url, pk):
+    """The table's cases for the supervision URLs (Case, _url and _pk from the table)."""
+
+    def step_url(action):
+        def build_url(world):
+            state, _data = _step_data(world, action)
+            return url("supervision:item-step", pk(f"item_{state}"), action)(world)
+
+        return build_url
+
+    def step_data(action):
+        def build_data(world):
+            state, data = _step_data(world, action)
+            return _version(getattr(world, f"item_{state}")) | data
+
+        return build_data
+
+    result = [
+        Case("supervision item-list GET", "GET", url("supervision:item-list", pk("plan"))),
+        Case("supervision item-list POST", "POST", url("supervision:item-list", pk("plan")), lambda w: {}),
+        Case("supervision item-detail GET", "GET", url("supervision:item-detail", pk("item_assigned"))),
+        Case(
+            "supervision item-detail POST",
+            "POST",
+            url("supervision:item-detail", pk("item_assigned")),
+            lambda w: {},
+        ),
+        Case("supervision evidence GET", "GET", url("supervision:evidence", pk("evidence_a"))),
+        Case(
+            "supervision evidence POST", "POST", url("supervision:evidence", pk("evidence_a")), lambda w: {}
+        ),
+        Case("supervision step GET", "GET", step_url(A.ACKNOWLEDGE)),
+    ]
+    for action in A.values:
+        result.append(Case(f"supervision step {action} POST", "POST", step_url(action), step_data(action)))
+    return result
