@@ -76,6 +76,14 @@ class Plan(models.Model):
         help_text=_("每月数据须在次月此日(含)之前报送,晚于此日为迟报"),
     )
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ACTIVE = "active", _("执行中")
+        ARCHIVED = "archived", _("已归档")
+
+    # 草稿 → 执行中 → 已归档; an archived plan is read-only (no figures are entered for it).
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
     # Moved by every change to the plan's data; keys the page cache (see DataVersion).
     data_version = models.BigIntegerField(default=0, editable=False)
 

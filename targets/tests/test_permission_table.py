@@ -250,6 +250,27 @@ EXPECTED = {
     "site set_language POST": "302 302 302 302 302 302",
     "site bench GET": "404 404 404 404 404 404",
     "site bench POST": "405 405 405 405 405 405",
+    # --- plan set-up (planning): the admin role drafts, imports, copies and moves plans ------------
+    "site planning:draft-start GET": "L 403 403 403 403 200",
+    # A plan's text read and kept in the session (not data) for review.
+    "site planning:draft-start POST": "L 403 403 403 403 302",
+    "site planning:draft-review GET": "L 403 403 403 403 404",
+    "site planning:draft-review POST": "L 403 403 403 403 404",
+    "site planning:plan-setup GET": "L 403 403 403 403 200",
+    "site planning:plan-setup POST": "L 403 403 403 403 405",
+    "site planning:plan-status GET": "L 403 403 403 403 405",
+    "site planning:plan-status POST": "L 403 403 403 403 302+",
+    "site planning:plan-copy GET": "L 403 403 403 403 405",
+    "site planning:plan-copy POST": "L 403 403 403 403 302+",
+    "site planning:table-export GET": "L 403 403 403 403 200",
+    "site planning:table-export POST": "L 403 403 403 403 405",
+    "site planning:table-template GET": "L 403 403 403 403 200",
+    "site planning:table-template POST": "L 403 403 403 403 405",
+    "site planning:table-import GET": "L 403 403 403 403 200",
+    # Checked and previewed; nothing is written before the confirmation.
+    "site planning:table-import POST": "L 403 403 403 403 200",
+    "site planning:document GET": SITE_PAGE,
+    "site planning:document POST": SITE_PAGE_POST,
     **{
         f"site {name} {method}": SITE_PAGE if method == "GET" else SITE_PAGE_POST
         for name in (
@@ -648,6 +669,47 @@ SITE_PAGES = [
     ),
     Case("site bench GET", "GET", _url("bench:fortunes")),
     Case("site bench POST", "POST", _url("bench:fortunes"), lambda w: {}),
+    Case("site planning:draft-start GET", "GET", _url("planning:draft-start")),
+    Case(
+        "site planning:draft-start POST",
+        "POST",
+        _url("planning:draft-start"),
+        lambda w: {"district": "新区", "year": "2021", "text": "重点工作 1\n\n稳增长\n\n新建公厕20座。\n"},
+    ),
+    Case("site planning:draft-review GET", "GET", _url("planning:draft-review", "no-such-draft")),
+    Case(
+        "site planning:draft-review POST",
+        "POST",
+        _url("planning:draft-review", "no-such-draft"),
+        lambda w: {},
+    ),
+    *[
+        Case(f"site planning:{name} {method}", method, _url(f"planning:{name}", _pk("plan")), data)
+        for name, data in (
+            ("plan-setup", lambda w: {}),
+            ("plan-status", lambda w: {"status": "archived"}),
+            ("plan-copy", lambda w: {"year": "2022", "title": "复制的计划"}),
+            ("table-export", lambda w: {}),
+        )
+        for method in ("GET", "POST")
+    ],
+    Case("site planning:table-template GET", "GET", _url("planning:table-template")),
+    Case("site planning:table-template POST", "POST", _url("planning:table-template"), lambda w: {}),
+    Case("site planning:table-import GET", "GET", _url("planning:table-import")),
+    Case(
+        "site planning:table-import POST",
+        "POST",
+        _url("planning:table-import"),
+        lambda w: {
+            "plan": str(w.plan.pk),
+            "file": SimpleUploadedFile(
+                "table.csv",
+                "序号,重点工作,具体任务,完成时限\n1-09,1 加快推进项目建设,新任务,2020-12-31\n".encode(),
+            ),
+        },
+    ),
+    Case("site planning:document GET", "GET", _url("planning:document", _pk("document"))),
+    Case("site planning:document POST", "POST", _url("planning:document", _pk("document")), lambda w: {}),
     *[
         Case(
             f"site {name} {method}",

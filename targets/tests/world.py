@@ -113,6 +113,12 @@ def build_world() -> World:
         role_group=Group.objects.get(name=VIEWER),
         user=users["viewer"],
     )
+    # A source document (planning app) with target_a's sentence tracked in it.
+    from planning.models import SourceDocument, TrackedSentence
+
+    document = SourceDocument.objects.create(plan=plan, title="测试原文", text="前言。确保完成。结尾。")
+    TrackedSentence.objects.create(target=target_a, document=document, start=3, end=8)
+    world.objects["document"] = document
     supervision_table.build(world)
     return world
 
