@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
@@ -16,13 +16,23 @@ from . import charts, history, overview, pages, progress, rules
 from .filters import TargetFilter
 from .models import KeyTask, Plan, Target
 from .pagecache import cached_page
-from .tables import TargetTable
+from .tables import PER_PAGE, TargetTable
 
 
 @login_required
 @require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/plan_list.html", {"plans": Plan.objects.all()})
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a log-in lands: the plan's overview when there is one plan, else the list of plans."""
+    plans = list(Plan.objects.only("pk")[:2])
+    if len(plans) == 1:
+        return redirect(plans[0].get_absolute_url())
+    return redirect("targets:plan-list")
 
 
 @login_required
@@ -97,7 +107,7 @@ def _target_list(request, plan, as_of, queryset, *, exclude=()):
     if filterset.risk_choice is not None:
         rows = [r for r in rows if r.at_risk is filterset.risk_choice]
     table = TargetTable(rows, exclude=exclude, as_of=as_of)
-    RequestConfig(request, paginate=False).configure(table)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return filterset, table
 
 

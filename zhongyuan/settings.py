@@ -67,6 +67,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (static files come precompressed from WhiteNoise, above). Before every
+    # middleware below that reads or changes the body. BREACH: the CSRF token in a page is masked
+    # afresh for every response, and Django's GZip adds random padding ("Heal The Breach"), so
+    # response lengths do not give a secret away (README, "Compression").
+    "django.middleware.gzip.GZipMiddleware",
     # Cache-Control: private and the Content-Security-Policy on every page, download and error page.
     "zhongyuan.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,7 +146,7 @@ USE_I18N = True
 USE_TZ = True
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "targets:plan-list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "static/"

@@ -238,13 +238,23 @@ EXPECTED = {
     "admin catch-all GET": "L L 404 404 404 404",
     "admin catch-all POST": "L L 404 404 404 404",
     # --- the site ----------------------------------------------------------------------------------
-    "site root GET": "302 302 302 302 302 302",
-    "site root POST": "302 302 302 302 302 302",
+    # Where a log-in lands: with one plan in the database, straight to its overview.
+    "site root GET": "L 302 302 302 302 302",
+    "site root POST": "L 405 405 405 405 405",
     "site login GET": "200 200 200 200 200 200",
     "site login POST": "200+ 200+ 200+ 200+ 200+ 200+",
     "site logout GET": "405 405 405 405 405 405",
     # django-axes notes the time of the log-out in its access log.
     "site logout POST": "L L+ L+ L+ L+ L+",
+    # Password recovery: the same answers whoever asks; an unknown address or a bad link changes nothing.
+    "site password_reset GET": "200 200 200 200 200 200",
+    "site password_reset POST": "302 302 302 302 302 302",
+    "site password_reset_done GET": "200 200 200 200 200 200",
+    "site password_reset_done POST": "405 405 405 405 405 405",
+    "site password_reset_confirm GET": "200 200 200 200 200 200",
+    "site password_reset_confirm POST": "200 200 200 200 200 200",
+    "site password_reset_complete GET": "200 200 200 200 200 200",
+    "site password_reset_complete POST": "405 405 405 405 405 405",
     # Only a POST sets the language; a GET just goes back.
     "site set_language GET": "302 302 302 302 302 302",
     "site set_language POST": "302 302 302 302 302 302",
@@ -660,6 +670,21 @@ SITE_PAGES = [
     Case("site login POST", "POST", _url("login"), _wrong_login),
     Case("site logout GET", "GET", _url("logout")),
     Case("site logout POST", "POST", _url("logout"), lambda w: {}),
+    Case("site password_reset GET", "GET", _url("password_reset")),
+    Case(
+        "site password_reset POST", "POST", _url("password_reset"), lambda w: {"email": "nobody@example.org"}
+    ),
+    Case("site password_reset_done GET", "GET", _url("password_reset_done")),
+    Case("site password_reset_done POST", "POST", _url("password_reset_done"), lambda w: {}),
+    Case("site password_reset_confirm GET", "GET", lambda w: "/accounts/reset/MQ/bad-token/"),
+    Case(
+        "site password_reset_confirm POST",
+        "POST",
+        lambda w: "/accounts/reset/MQ/bad-token/",
+        lambda w: {"new_password1": "x-New-pass-815", "new_password2": "x-New-pass-815"},
+    ),
+    Case("site password_reset_complete GET", "GET", _url("password_reset_complete")),
+    Case("site password_reset_complete POST", "POST", _url("password_reset_complete"), lambda w: {}),
     Case("site set_language GET", "GET", _url("set_language")),
     Case(
         "site set_language POST",

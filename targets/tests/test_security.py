@@ -39,7 +39,7 @@ def test_other_user_on_the_same_address_is_not_locked(client, settings):
 def test_successful_login_redirects_to_the_plans(client):
     make_user("clerk")
     response = client.post(reverse("login"), {"username": "clerk", "password": "x-Test-pass-123"})
-    assert (response.status_code, response["Location"]) == (302, "/plans/")
+    assert (response.status_code, response["Location"]) == (302, "/")
 
 
 # The page × role table is targets/tests/test_permission_table.py.
