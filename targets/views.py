@@ -148,6 +148,19 @@ def target_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "targets/target_list.html", context, status=200 if table else 400)
 
 
+def _by_sentence(indicators) -> list[tuple[str, list]]:
+    """Indicators grouped by the sentence they are quoted from, in page order: each sentence once.
+
+    The sentence of an indicator is its latest approved figure's (the one shown), else its own.
+    """
+    groups: dict[str, list] = {}
+    for indicator in indicators:
+        figure = indicator.approved_figures[-1] if indicator.approved_figures else None
+        sentence = (figure.source_text if figure else "") or indicator.source_text
+        groups.setdefault(sentence, []).append((indicator, figure))
+    return list(groups.items())
+
+
 @login_required
 @require_safe
 @cached_page
@@ -163,7 +176,10 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
     for indicator in indicators:
         by_task[indicator.key_task].append(indicator)
     context = pages.page_context(plan, as_of) | {
-        "by_task": sorted(by_task.items(), key=lambda kv: kv[0].number)
+        "by_task": [
+            (task, _by_sentence(indicators))
+            for task, indicators in sorted(by_task.items(), key=lambda kv: kv[0].number)
+        ]
     }
     return render(request, "targets/indicator_list.html", context)
 

@@ -258,8 +258,18 @@ def test_indicator_page_lists_monitored_figures(viewer_client, plan, task):
     response = viewer_client.get(reverse("targets:indicator-list", args=[plan.pk]))
     html = response.content.decode()
     assert "317.8" in html and "100余" in html
-    [(_group_task, indicators)] = response.context["by_task"]
-    assert [i.code for i in indicators] == ["1-90", "2-90"]
+    [(_group_task, groups)] = response.context["by_task"]
+    assert [[i.code for i, _figure in rows] for _sentence, rows in groups] == [["1-90"], ["2-90"]]
+
+
+def test_indicators_quoted_from_one_sentence_print_it_once(viewer_client, plan, task):
+    sentence = "新增就业11348人,再就业2266人"
+    for code, value in [("7-12", 11348), ("7-13", 2266)]:
+        indicator = make_target(task, code, kind=Target.Kind.MONITORED, goal=None, deadline=None)
+        make_figure(indicator, JUNE, value, source_text=sentence)
+    html = viewer_client.get(reverse("targets:indicator-list", args=[plan.pk])).content.decode()
+    assert html.count(sentence) == 1
+    assert '<td class="quote" rowspan="2"' in html
 
 
 def _populate(task, n):
