@@ -187,6 +187,32 @@ def unit_board(rows) -> tuple[list[UnitStanding], int]:
     return ranked, unassigned
 
 
+def item_counts(plan) -> dict[int, dict[str, int]]:
+    """Supervised items (督办事项) per key task: {task id: {"total", "open", "closed"}}; {} without the app.
+
+    Read through the reverse relation, so the kernel needs no import of the supervision app.
+    """
+    from django.apps import apps
+    from django.db.models import Count, Q
+
+    if not apps.is_installed("supervision"):
+        return {}
+    tasks = plan.key_tasks.annotate(
+        items_total=Count("supervised_items"),
+        items_closed=Count("supervised_items", filter=Q(supervised_items__state="closed")),
+        items_waiting=Count("supervised_items", filter=Q(supervised_items__state="draft")),
+    ).values("pk", "items_total", "items_closed", "items_waiting")
+    return {
+        t["pk"]: {
+            "total": t["items_total"],
+            "closed": t["items_closed"],
+            "waiting": t["items_waiting"],
+            "open": t["items_total"] - t["items_closed"] - t["items_waiting"],
+        }
+        for t in tasks
+    }
+
+
 def first_attention(rows, *, limit: int = 3) -> list[TargetRow]:
     """The targets that need a leader's attention first: worst verdict, then nearest deadline."""
     candidates = [r for r in _quantified(rows) if r.light in ATTENTION or r.at_risk]

@@ -78,6 +78,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unassigned_targets": unassigned_targets,
         "task_progress": overview.task_progress(plan.key_tasks.all(), rows),
         "tile_defs": overview.TILE_DEFS,
+        "items": overview.item_counts(plan),
         "monitored": {task_id: summary.counts[rules.Light.MONITORED] for task_id, summary in by_task.items()},
         "task_summaries": task_summaries,
         "overall": overall,

@@ -321,3 +321,21 @@ def test_list_filter_by_risk_and_the_warning_in_the_verdict_cell(viewer_client, 
     assert "预计难以完成" in html and "依据2020年6月数据" in html
     others = viewer_client.get(url, {"as_of": "2020-06-30", "risk": "false"})
     assert [r.record.target.code for r in others.context["table"].rows] == ["1-01", "1-03", "1-04"]
+
+
+def test_overview_counts_each_tasks_supervised_items(viewer_client, plan, task):
+    from supervision.models import State, SupervisedItem
+
+    for code, state in [("1.1", State.DRAFT), ("1.2", State.IN_PROGRESS), ("1.3", State.CLOSED)]:
+        SupervisedItem.objects.create(
+            plan=plan,
+            key_task=task,
+            code=code,
+            title=f"举措{code}",
+            source_text="原文。",
+            state=state,
+            due_date=dt.date(2020, 12, 31),
+        )
+    response = viewer_client.get(reverse("targets:plan-detail", args=[plan.pk]), {"as_of": "2020-06-30"})
+    assert response.context["items"] == {task.pk: {"total": 3, "closed": 1, "waiting": 1, "open": 1}}
+    assert "待交办 1 · 推进中 1 · 已办结 1" in response.content.decode()
