@@ -47,7 +47,7 @@ class SupervisedItem(models.Model):
     source_note = models.CharField(_("原文说明"), max_length=200, blank=True)
     lead_unit = models.ForeignKey(
         Unit,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="led_items",
@@ -142,7 +142,7 @@ class ItemEvent(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     # The feedback or close request an accept/return answers.
     answers = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="answered_by"
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="answered_by"
     )
     month = models.DateField(_("反馈月份"), null=True, blank=True)
     requirement = models.TextField(_("交办要求"), blank=True)
@@ -181,7 +181,7 @@ class Evidence(models.Model):
     """An evidence file (佐证材料) attached to a step. Served only by `views.evidence`."""
 
     event = models.ForeignKey(
-        ItemEvent, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("办理记录")
+        ItemEvent, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("办理记录")
     )
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
     token = models.CharField(max_length=32, unique=True, editable=False)

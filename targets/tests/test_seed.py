@@ -55,7 +55,7 @@ def test_counts(seeded):
     assert seeded.behind_threshold == Decimal("-30")
     assert counts() == {
         "plans": 1,
-        "units": 7,
+        "units": 8,
         "key_tasks": 8,
         "targets": 81,
         "figures": 62,
@@ -94,6 +94,8 @@ def test_units_are_named_in_the_text(seeded):
         "税务",
         "市场监管",
         "各街道",
+        # Named by the supervision seed (招商引资 · 抓好落地).
+        "拟落地街道",
     }
     assert Unit.objects.get(name="各街道").kind == Unit.Kind.STREET
     for unit in Unit.objects.all():
