@@ -12,6 +12,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from planning.seed import seed_documents
 from targets.models import DataVersion
 
 DEFAULT_FIXTURES = ["zhongyuan_2020.json", "zhongyuan_2020_projects.json", "zhongyuan_2020_supervision.json"]
@@ -43,6 +44,9 @@ class Command(BaseCommand):
                             continue
                         deserialized.save()
                         created += 1
+            # The seed plan's source documents, each target's sentence tracked in them.
+            documents, sentences = seed_documents()
         if created:
             DataVersion.bump()
         self.stdout.write(f"seed data: {created} records added, {existing} already present")
+        self.stdout.write(f"source documents: {documents} added, {sentences} sentences linked")
