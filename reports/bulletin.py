@@ -207,6 +207,14 @@ class TaskSection:
 
 
 @dataclass(frozen=True)
+    @property
+    def lines_with_data(self) -> list[TargetLine]:
+        return [line for line in self.lines if line.latest is not None]
+
+    @property
+    def codes_without_data(self) -> list[str]:
+        return [line.target.code for line in self.lines if line.latest is None]
+
 class UnitRank:
     """One unit in the ranking; `rank` is its place after sorting by `sort_key`."""
 

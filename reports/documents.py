@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from . import charts, pdf, xlsx
+from . import charts, narrative, pdf, xlsx
 from .bulletin import Bulletin
 
 STYLESHEETS = ["css/site.css", "css/print.css", "reports/bulletin.css"]
@@ -51,7 +51,11 @@ def context_for(bulletin: Bulletin) -> dict:
         "month": bulletin.month_text,
         "as_of": f"{bulletin.as_of:%Y-%m-%d}",
     }
+    text = narrative.for_bulletin(bulletin)
     return {
+        "narrative": text,
+        "headings": narrative.outline(bulletin, text),
+        "new_indicators": narrative.new_indicators(bulletin),
         "bulletin": bulletin,
         "plan": bulletin.plan,
         "as_of": bulletin.as_of,

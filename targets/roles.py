@@ -36,10 +36,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.view_projectgroup",
         "projects.view_project",
         "projects.view_problem",
+        # The 督查室 writes and approves the bulletin's narrative (工作亮点, 存在问题, 下步工作).
+        "reports.view_bulletinnote",
+        "reports.add_bulletinnote",
+        "reports.change_bulletinnote",
+        "reports.approve_bulletinnote",
     ],
     ADMIN: [
         "targets.*",
         "projects.*",
+        "reports.*",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

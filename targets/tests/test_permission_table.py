@@ -77,7 +77,28 @@ PLAN_WITH_REVIEWS = PLAN_DATA | {
     "action delete_selected": "L L 200 200 200 403",
 }
 
+# The bulletin's narrative: the 督查室 (reviewers) and admins write and approve it; units do not.
+BULLETIN_NOTE = {
+    "changelist GET": "L L 403 403 200 200",
+    "add GET": "L L 403 403 200 200",
+    "add POST": "L L 403 403 302+ 302+",
+    "change GET": "L L 403 403 200 200",
+    "change POST": "L L 403 403 302+ 302+",
+    "delete GET": ADMIN_ONLY_PAGE,
+    "delete POST": ADMIN_ONLY_WRITE,
+    "history GET": "L L 403 403 200 200",
+    "history POST": "L L 403 403 200 200",
+    "object GET": REDIRECT_STAFF,
+    "object POST": REDIRECT_STAFF,
+    "version GET": "L L 403 403 200 200",
+    # Never reverted: a revert could bring back an approval past review.
+    "revert POST": "L L 403 403 403 403",
+    "action approve_selected": "L L 403 403 302+ 302+",
+    "action delete_selected": "L L 403 403 302 302+",
+}
+
 EXPECTED = {
+    **{f"reports.bulletinnote {k}": v for k, v in BULLETIN_NOTE.items()},
     # --- plan set-up: everyone in the admin reads it, only an admin changes it --------------------
     **{f"targets.plan {k}": v for k, v in PLAN_WITH_REVIEWS.items()},
     **{f"targets.unit {k}": v for k, v in PLAN_DATA.items()},
@@ -337,6 +358,7 @@ OBJECT = {
     "axes.accessattempt": "attempt",
     "axes.accesslog": "access_log",
     "axes.accessfailurelog": "failure_log",
+    "reports.bulletinnote": "bulletin_note",
 }
 # Objects an action is tried on when not the one above (approval needs a submitted figure).
 ACTION_OBJECT = {
@@ -368,6 +390,7 @@ def _changes(label: str, world: World) -> dict:
         "projects.project": {"progress_note": "改过"},
         "auth.user": {"first_name": "改过"},
         "auth.group": {"name": "renamed"},
+        "reports.bulletinnote": {"highlights": "改过的亮点"},
     }.get(label, {})
 
 
@@ -402,6 +425,7 @@ def _add_data(label: str, world: World) -> dict:
         "projects.projectgroup": {"name": "新分组"},
         "projects.project": {"name": "新项目"},
         "auth.group": {"name": "newgroup"},
+        "reports.bulletinnote": {"month": "2020-07-01"},
     }.get(label, {})
     data = admin_form_data(model_admin, obj, _admin_user(world), inlines=False, **changes)
     # The inlines of a new object start empty.

@@ -19,6 +19,7 @@ from django.forms import CheckboxInput, MultiWidget, SelectMultiple
 from django.test import RequestFactory
 
 from projects.models import Problem, Project, ProjectGroup
+from reports.models import BulletinNote
 from supervision.tests import table as supervision_table
 from targets.models import Figure, FigureEvent
 from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
@@ -99,6 +100,7 @@ def build_world() -> World:
         target_none=target_none,
         figure_a=figure_a,
         submitted_a=submitted_a,
+        bulletin_note=BulletinNote.objects.create(plan=plan, month=JUNE, highlights="1. 原有亮点。"),
         doubtful_a=doubtful_a,
         approved_a=approved_a,
         figure_b=figure_b,
