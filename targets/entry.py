@@ -176,12 +176,20 @@ def _checked(
     today = today or timezone.localdate()
     history = _history(entries)
     allowed_ids = access.reportable_target_ids(user)
+    # An archived plan (状态 已归档) is read-only: no figure of it is entered or changed.
+    archived = set(
+        Target.objects.filter(
+            pk__in={e.target.pk for e in entries}, key_task__plan__status="archived"
+        ).values_list("pk", flat=True)
+    )
     seen = set()
     checks = []
     for entry in entries:
         check = check_entry(
             entry, user=user, stored=history.get(entry.target.pk, []), today=today, allowed_ids=allowed_ids
         )
+        if entry.target.pk in archived:
+            check.errors["__all__"] = _("该计划已归档,不能再填报或修改数据。")
         key = (entry.target.pk, entry.month)
         if key in seen:
             check.errors["__all__"] = _("同一目标同一月份出现了两次。")
