@@ -17,6 +17,6 @@ class TargetsConfig(AppConfig):
     def ready(self):
         # After auth has created this app's permissions, give the role groups theirs.
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="targets.ensure_roles")
-        from . import signals
+        from . import signals, tables  # noqa: F401  (tables: django-tables2's signature lookups cached)
 
         signals.connect()

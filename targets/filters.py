@@ -43,7 +43,7 @@ class TargetFilter(django_filters.FilterSet):
     )
     unit = django_filters.ModelChoiceFilter(
         field_name="responsible_units",
-        queryset=Unit.objects.all(),
+        queryset=Unit.objects.none(),
         label=_("责任单位"),
         empty_label=_("全部"),
         widget=DataSelect,
@@ -65,6 +65,10 @@ class TargetFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if plan is not None:
             self.filters["key_task"].queryset = plan.key_tasks.all()
+            # Only the units answering for one of the plan's targets: a city has a thousand.
+            self.filters["unit"].queryset = Unit.objects.filter(
+                pk__in=Target.objects.for_plan(plan).values("responsible_units")
+            )
 
     def keep(self, queryset, name, value):
         return queryset

@@ -1,0 +1,113 @@
+"""Pages fast without the page cache: short filter lists, paged tables, cheap cells, gzip, defer."""
+
+import datetime as dt
+import gzip
+import re
+
+import pytest
+from django.urls import reverse
+
+from targets import tables as target_tables
+from targets.models import Figure
+
+from .factories import make_figure, make_plan, make_target, make_task, make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+def unit_choices(response) -> list[str]:
+    field = response.context["filter"].form.fields["unit"]
+    return [str(unit) for unit in field.queryset]
+
+
+def test_the_unit_filter_offers_only_the_plans_own_units(viewer_client, plan, task):
+    own = make_unit("区教育局")
+    make_unit("没有目标的局")
+    other_plan = make_plan(district="别的区")
+    foreign = make_unit("别区住建局")
+    make_target(task, "1-01", units=[own])
+    make_target(make_task(other_plan, 1), "1-01", units=[foreign])
+    url = reverse("targets:target-list", args=[plan.pk])
+    response = viewer_client.get(url)
+    assert unit_choices(response) == ["区教育局"]
+    task_page = viewer_client.get(reverse("targets:keytask-detail", args=[task.pk]))
+    assert unit_choices(task_page) == ["区教育局"]
+    # A unit of another plan is not a choice: a clear 400, not an empty list.
+    assert viewer_client.get(url, {"unit": foreign.pk}).status_code == 400
+
+
+def test_long_target_lists_page_fifty_rows_with_page_links(viewer_client, plan, task):
+    for i in range(1, 61):
+        make_target(task, f"1-{i:02d}")
+    url = reverse("targets:target-list", args=[plan.pk])
+    first = viewer_client.get(url)
+    codes = [row.record.target.code for row in first.context["table"].page.object_list]
+    assert codes == [f"1-{i:02d}" for i in range(1, 51)]
+    html = first.content.decode()
+    assert "60 项目标" in html  # the count is of every row, not of the page
+    assert 'href="?page=2"' in html
+    second = viewer_client.get(url, {"page": 2})
+    assert [row.record.target.code for row in second.context["table"].page.object_list] == [
+        f"1-{i:02d}" for i in range(51, 61)
+    ]
+    # A page number out of range shows the last page rather than an error.
+    assert viewer_client.get(url, {"page": 99}).context["table"].page.number == 2
+
+
+def test_a_cells_render_signature_is_worked_out_once_per_method(viewer_client, plan, task, monkeypatch):
+    for i in range(1, 6):
+        target = make_target(task, f"1-{i:02d}", units=[make_unit(f"单位{i}")])
+        make_figure(target, dt.date(2020, 6, 1), 10 * i, status=Figure.Status.APPROVED)
+    calls = []
+    uncached = target_tables._uncached_signature
+
+    def counting(fn):
+        calls.append(getattr(fn, "__func__", fn).__qualname__)
+        return uncached(fn)
+
+    monkeypatch.setattr(target_tables, "_uncached_signature", counting)
+    monkeypatch.setattr(target_tables, "_signatures", {})
+    url = reverse("targets:target-list", args=[plan.pk]) + "?as_of=2020-06"
+    assert viewer_client.get(url).status_code == 200
+    first = sorted(calls)
+    # One per render method of the table (5 rows x 11 columns of cells), not one per cell.
+    assert first == sorted(set(first))
+    assert "TargetTable.render_name" in first and len(first) <= 11
+    calls.clear()
+    assert viewer_client.get(url).status_code == 200
+    assert calls == []
+
+
+def test_pages_are_sent_compressed(viewer_client, plan, task):
+    make_target(task, "1-01")
+    url = reverse("targets:target-list", args=[plan.pk])
+    response = viewer_client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    html = gzip.decompress(response.content).decode()
+    assert "目标1-01" in html
+    plain = viewer_client.get(url)
+    assert not plain.has_header("Content-Encoding")
+    assert len(response.content) < len(plain.content) / 3
+
+
+def test_scripts_do_not_block_the_first_paint(viewer_client, plan, task):
+    target = make_target(task, "1-01")
+    make_figure(target, dt.date(2020, 6, 1), 10, status=Figure.Status.APPROVED)
+    for url in (
+        reverse("targets:plan-detail", args=[plan.pk]),
+        reverse("targets:target-detail", args=[target.pk]),
+    ):
+        html = viewer_client.get(url).content.decode()
+        scripts = re.findall(r"<script src=\"([^\"]+)\"([^>]*)>", html)
+        names = [src.rsplit("/", 1)[-1] for src, _attrs in scripts]
+        assert "plotly.min.js" in names and "charts.js" in names
+        assert all("defer" in attrs for _src, attrs in scripts), scripts
+        # Deferred scripts run in document order: plotly before charts.js, which draws the charts.
+        assert names.index("plotly.min.js") < names.index("charts.js")
