@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from targets import entry
@@ -110,3 +111,15 @@ def test_the_setup_page(chief_client, plan):
         "archived",
     )
     assert page.context["copy_form"].initial == {"year": 2021, "title": plan.title.replace("2020", "2021")}
+
+
+def test_the_plan_list_links_to_set_up_for_plan_admins_only(chief_client, plan, viewer):
+    html = chief_client.get(reverse("targets:plan-list")).content.decode()
+    assert f'href="{reverse("planning:plan-setup", args=[plan.pk])}"' in html
+    assert f'href="{reverse("planning:draft-start")}"' in html
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.DRAFT)
+    viewer_client = Client()
+    viewer_client.force_login(viewer)
+    html = viewer_client.get(reverse("targets:plan-list")).content.decode()
+    assert "(草稿)" in html
+    assert "/planning/" not in html
