@@ -65,3 +65,22 @@ def test_the_document_page_marks_every_tracked_sentence_and_highlights_one(seede
     # A highlight that is not a number is ignored, never a 500.
     assert viewer_client.get(url, {"highlight": "x" * 50}).status_code == 200
     assert viewer_client.get(reverse("planning:document", args=[9999])).status_code == 404
+
+
+def test_the_target_page_links_to_its_sentence_in_the_document(seeded, viewer_client):
+    target = Target.objects.get(code="6-10")
+    document = target.tracked_sentence.document
+    html = viewer_client.get(reverse("targets:target-detail", args=[target.pk])).content.decode()
+    link = f"{reverse('planning:document', args=[document.pk])}?highlight={target.pk}#highlight"
+    assert f'href="{link}"' in html
+    untracked = Target.objects.create(
+        key_task=target.key_task,
+        code="6-99",
+        name="无原文",
+        kind="milestone",
+        start=target.start,
+        deadline=target.deadline,
+        source_text="手工录入。",
+    )
+    html = viewer_client.get(reverse("targets:target-detail", args=[untracked.pk])).content.decode()
+    assert "?highlight=" not in html
