@@ -9,7 +9,8 @@ from .bulletin import Headline
 
 # A4 portrait with 12 mm side margins leaves about 700 CSS pixels; the chart stays narrower.
 WIDTH_PX = 640
-HEIGHT_PX = 210
+# Tall enough for its bars and no taller: the bulletin's first page holds the overview and more.
+BAR_PX, FRAME_PX = 30, 56
 # A static picture: no toolbar, no hover, no resizing when the print layout is computed.
 CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": False}
 
@@ -35,7 +36,7 @@ def headline_counts(headline: Headline) -> Chart:
     ]
     layout = {
         "width": WIDTH_PX,
-        "height": HEIGHT_PX,
+        "height": FRAME_PX + BAR_PX * max(len(parts), 1),
         "font": FONT | {"size": 12},
         "margin": {"l": 10, "r": 40, "t": 28, "b": 24},
         "plot_bgcolor": "white",

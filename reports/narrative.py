@@ -181,7 +181,7 @@ def outline(bulletin: Bulletin, text: Narrative) -> dict[str, str]:
     appendices = []
     if any(line.latest for line in bulletin.lines):
         appendices.append(("tasks", _("各项重点工作目标进展(有数据的目标)")))
-    if bulletin.problem_groups or bulletin.project_groups:
+    if bulletin.problem_groups or printed_groups(bulletin):
         appendices.append(("ledger", _("项目台账")))
     if new_indicators(bulletin):
         appendices.append(("indicators", _("本月新报监测指标")))
@@ -198,3 +198,18 @@ def new_indicators(bulletin: Bulletin) -> list:
         if fresh:
             result.append((task, fresh))
     return result
+
+
+def printed_groups(bulletin: Bulletin) -> list:
+    """Project groups with at least one rate that rests on something: the ledger or a document.
+
+    A group whose every rate reads 台账未录入 says nothing a reader can act on in print; the
+    bulletin counts such groups in one line instead (the page lists them all).
+    """
+    from projects import ledger
+
+    return [
+        summary
+        for summary in bulletin.project_groups
+        if any(rate is not None and rate.basis != ledger.UNREGISTERED for _label, rate in summary.rate_cells)
+    ]
