@@ -8,12 +8,14 @@ public MEDIA_URL.
 """
 
 import hashlib
+import io
 import secrets
 import zipfile
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -29,6 +31,10 @@ _OFFICE_MAIN = {
     "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 }
+# Larger pictures are refused before they are decoded (a small file can declare a huge image).
+MAX_PIXELS = 40_000_000
+THUMBNAIL_SIZE = (320, 320)
+_PIL_FORMATS = {"jpg": "JPEG", "png": "PNG"}
 # [Content_Types].xml is a short list; a bigger one is not an Office document we accept.
 _CONTENT_TYPES_MAX = 64 * 1024
 
@@ -79,8 +85,41 @@ def check(upload: UploadedFile) -> str:
             _("文件“%(name)s”的内容不是 JPEG、PNG、PDF、Word(docx)或 Excel(xlsx),未接收。")
             % {"name": upload.name}
         )
+    if kind in IMAGE_KINDS:
+        _check_image(upload, kind)
     upload.seek(0)
     return kind
+
+
+def _check_image(upload: UploadedFile, kind: str) -> None:
+    """A picture must decode as the kind its first bytes say, within MAX_PIXELS."""
+    unreadable = ValidationError(_("图片“%(name)s”已损坏或无法读取,未接收。") % {"name": upload.name})
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            if image.format != _PIL_FORMATS[kind]:
+                raise unreadable
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    _("图片“%(name)s”的像素过多(%(width)s×%(height)s),未接收。")
+                    % {"name": upload.name, "width": width, "height": height}
+                )
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise unreadable from None
+
+
+def thumbnail(upload: UploadedFile) -> bytes:
+    """A JPEG of at most THUMBNAIL_SIZE of an accepted picture, turned upright."""
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail(THUMBNAIL_SIZE)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, "JPEG", quality=80)
+    upload.seek(0)
+    return buffer.getvalue()
 
 
 def digest(upload: UploadedFile) -> str:

@@ -177,6 +177,10 @@ def evidence_path(instance, filename):
     return f"supervision/{instance.event.item_id}/{instance.token}.{instance.extension}"
 
 
+def thumbnail_path(instance, filename):
+    return f"supervision/{instance.event.item_id}/{instance.token}-thumb.jpg"
+
+
 class Evidence(models.Model):
     """An evidence file (佐证材料) attached to a step. Served only by `views.evidence`."""
 
@@ -184,6 +188,8 @@ class Evidence(models.Model):
         ItemEvent, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("办理记录")
     )
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    # Pictures only: a small JPEG for the timeline, served by `views.evidence_thumbnail`.
+    thumbnail = models.FileField(_("缩略图"), upload_to=thumbnail_path, max_length=200, blank=True)
     token = models.CharField(max_length=32, unique=True, editable=False)
     original_name = models.CharField(_("原文件名"), max_length=200)
     kind = models.CharField(_("类型"), max_length=10)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item-detail"),
     path("items/<int:pk>/<slug:action>/", views.step, name="item-step"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("evidence/<int:pk>/thumbnail/", views.evidence_thumbnail, name="evidence-thumbnail"),
 ]

@@ -165,3 +165,12 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         filename=record.original_name,
         content_type=evidence.CONTENT_TYPES[record.kind],
     )
+
+
+@login_required
+@require_safe
+def evidence_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    record = access.get_evidence_for(request.user, pk)
+    if not record.thumbnail or not record.thumbnail.storage.exists(record.thumbnail.name):
+        raise Http404
+    return FileResponse(record.thumbnail.storage.open(record.thumbnail.name, "rb"), content_type="image/jpeg")

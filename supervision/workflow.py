@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -113,6 +114,9 @@ def _store_files(event: ItemEvent, files: list[UploadedFile], stored: list[str])
         )
         record.file.save(record.token, upload, save=False)
         stored.append(record.file.name)
+        if kind in evidence.IMAGE_KINDS:
+            record.thumbnail.save(record.token, ContentFile(evidence.thumbnail(upload)), save=False)
+            stored.append(record.thumbnail.name)
         record.save()
 
 

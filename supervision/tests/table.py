@@ -27,6 +27,8 @@ EXPECTED = {
     "supervision item-detail POST": READ_ONLY_POST,
     "supervision evidence GET": "L 200 200 404 200 200",
     "supervision evidence POST": READ_ONLY_POST,
+    "supervision evidence thumbnail GET": "L 200 200 404 200 200",
+    "supervision evidence thumbnail POST": READ_ONLY_POST,
     "supervision step GET": READ_ONLY_POST,
     # Not yet assigned: no unit sees it.
     "supervision step assign POST": "L 403 404 404 302+ 302+",
@@ -82,7 +84,8 @@ def build(world) -> None:
         event=waiting, token="0" * 32, original_name="现场.png", kind="png", size=len(png_bytes())
     )
     record.sha256 = "-"
-    record.file.save(record.token, ContentFile(png_bytes()), save=True)
+    record.file.save(record.token, ContentFile(png_bytes()), save=False)
+    record.thumbnail.save(record.token, ContentFile(png_bytes()), save=True)
     world.objects.update({f"item_{state}": item for state, item in items.items()} | {"evidence_a": record})
 
 
@@ -155,6 +158,17 @@ def cases(Case, url, pk):
         Case("supervision evidence GET", "GET", url("supervision:evidence", pk("evidence_a"))),
         Case(
             "supervision evidence POST", "POST", url("supervision:evidence", pk("evidence_a")), lambda w: {}
+        ),
+        Case(
+            "supervision evidence thumbnail GET",
+            "GET",
+            url("supervision:evidence-thumbnail", pk("evidence_a")),
+        ),
+        Case(
+            "supervision evidence thumbnail POST",
+            "POST",
+            url("supervision:evidence-thumbnail", pk("evidence_a")),
+            lambda w: {},
         ),
         Case("supervision step GET", "GET", step_url(A.ACKNOWLEDGE)),
     ]

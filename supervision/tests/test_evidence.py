@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from supervision import evidence
 from supervision.models import Evidence, ItemEvent
@@ -88,6 +89,53 @@ def test_a_request_bigger_than_all_files_may_be_is_refused_unread(acknowledged, 
     response = client.post(url, {"version": "2"}, CONTENT_LENGTH=str(60 * 1024 * 1024))
     assert response.status_code == 413
     assert db_fingerprint() == before
+
+
+def image_bytes(size, fmt="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def test_a_png_header_with_anything_else_after_it_is_refused(acknowledged, people):
+    client = client_for(people["rep_a"])
+    before = db_fingerprint()
+    fake = png_bytes()[:16] + b"not really an image"
+    response = _feedback(acknowledged, client, SimpleUploadedFile("假图.png", fake))
+    assert response.status_code == 409
+    assert "图片“假图.png”已损坏或无法读取,未接收。" in response.content.decode()
+    assert db_fingerprint() == before
+
+
+def test_a_picture_with_too_many_pixels_is_refused_before_decoding(acknowledged, people, monkeypatch):
+    monkeypatch.setattr(evidence, "MAX_PIXELS", 100 * 100)
+    client = client_for(people["rep_a"])
+    response = _feedback(acknowledged, client, SimpleUploadedFile("大.png", image_bytes((101, 100))))
+    assert response.status_code == 409
+    assert "图片“大.png”的像素过多(101×100),未接收。" in response.content.decode()
+    assert Evidence.objects.count() == 0
+
+
+def test_pictures_get_a_thumbnail_documents_do_not(acknowledged, people):
+    client = client_for(people["rep_a"])
+    photo = SimpleUploadedFile("现场.jpg", image_bytes((1280, 960), "JPEG"))
+    pdf = SimpleUploadedFile("报告.pdf", b"%PDF-1.4\n%test\n")
+    response = post(
+        client, acknowledged, A.FEEDBACK, FEEDBACK | {"self_assessment": "on_track"}, [photo, pdf]
+    )
+    assert response.status_code == 302
+    jpg, doc = Evidence.objects.order_by("id")
+    assert (jpg.kind, doc.kind) == ("jpg", "pdf")
+    assert doc.thumbnail.name == ""
+    url = reverse("supervision:evidence-thumbnail", args=[jpg.pk])
+    response = client.get(url)
+    assert response["Content-Type"] == "image/jpeg"
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as thumb:
+        assert (thumb.format, thumb.size) == ("JPEG", (320, 240))
+    assert client_for(people["rep_b"]).get(url).status_code == 404
+    assert client.get(reverse("supervision:evidence-thumbnail", args=[doc.pk])).status_code == 404
+    page = client.get(acknowledged.get_absolute_url()).content.decode()
+    assert f'<img src="{url}" alt="现场.jpg"' in page
 
 
 def test_evidence_is_served_only_to_those_who_see_the_item(acknowledged, people):
