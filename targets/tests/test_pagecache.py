@@ -307,6 +307,16 @@ def test_a_twelve_row_draft_moves_nothing(backend, client, plan, twelve, committ
     assert Figure.objects.filter(status=Figure.Status.DRAFT).count() == 12
     assert version_of(plan.pk) == version
     assert not rendered_in_full(client.get(url))
+    # The drafts submitted: twelve updates (compare-and-swap on their versions), one move.
+    post_url, data = month_form(client, unit, targets, submit=True)
+    with CaptureQueriesContext(connection) as queries, committed():
+        response = client.post(post_url, data)
+    assert response.status_code == 303
+    assert sorted(Figure.objects.order_by().values_list("status", "version").distinct()) == [("submitted", 2)]
+    assert Figure.history.filter(history_type="~").count() == 12
+    assert version_of(plan.pk) == version + 1
+    assert len(queries) <= 20
+    assert rendered_in_full(client.get(url))
 
 
 # --- a restore ---------------------------------------------------------------------------------------
