@@ -140,9 +140,8 @@ class TargetTable(tables.Table):
 
     def render_deadline(self, record, value):
         if not record.target.deadline_stated:
-            return format_html(
-                '{} <span class="hint" title="{}">*</span>', value.isoformat(), _("原文未写明期限,按年度末计")
-            )
+            # Said in words, not with an unexplained asterisk.
+            return format_html('{} <span class="hint">{}</span>', value.isoformat(), _("(原文未写明,按年末)"))
         return value.isoformat()
 
     def render_units(self, record):

@@ -210,6 +210,9 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "change_log": history.change_log(target, figure_ids=[f.pk for f in target.approved_figures]),
         "ledger_items": progress.ledger_items(target, as_of=as_of),
         "planned_nodes": list(target.planned_values.all()),
+        # Days from the as-of date to the deadline (negative: past it), for the countdown.
+        "days_left": (target.deadline - as_of).days if target.deadline else None,
+        "days_overdue": (as_of - target.deadline).days if target.deadline else None,
         "Light": rules.Light,
     }
     return render(request, "targets/target_detail.html", context)

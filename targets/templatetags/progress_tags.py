@@ -67,3 +67,9 @@ def list_sep() -> str:
 def get_item(mapping, key):
     """mapping[key] in a template, or None (dicts only: counts and lookups built by the view)."""
     return mapping.get(key) if mapping is not None else None
+
+
+@register.filter
+def pct(value: Decimal | None) -> str:
+    """A share as “43.5%”, or a plain “—” when there is none (never “—%”)."""
+    return "—" if value is None else f"{fmt_points(value)}%"

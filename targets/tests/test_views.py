@@ -339,3 +339,26 @@ def test_overview_counts_each_tasks_supervised_items(viewer_client, plan, task):
     response = viewer_client.get(reverse("targets:plan-detail", args=[plan.pk]), {"as_of": "2020-06-30"})
     assert response.context["items"] == {task.pk: {"total": 3, "closed": 1, "waiting": 1, "open": 1}}
     assert "待交办 1 · 推进中 1 · 已办结 1" in response.content.decode()
+
+
+def test_a_milestone_counts_down_and_links_its_ledger_project(viewer_client, plan, task):
+    from projects.tests.factories import make_group, make_project
+
+    group = make_group(plan, "二砂文化创意园", key_task=task)
+    project = make_project(plan, "二砂文化创意园首开区", groups=[group])
+    ersha = make_target(
+        task,
+        "5-02",
+        kind=Target.Kind.MILESTONE,
+        goal=None,
+        deadline=dt.date(2020, 10, 31),
+        ledger_group=group,
+    )
+    response = viewer_client.get(reverse("targets:target-detail", args=[ersha.pk]), {"as_of": "2020-06-30"})
+    html = response.content.decode()
+    # 6-30 → 10-31: 31 + 31 + 30 + 31 = 123 days.
+    assert "(还有 123 天)" in html
+    assert f'<a href="{project.get_absolute_url()}">二砂文化创意园首开区</a>' in html
+    assert "—%" not in html
+    late = viewer_client.get(reverse("targets:target-detail", args=[ersha.pk]), {"as_of": "2020-11-30"})
+    assert "(已过期限 30 天)" in late.content.decode()
