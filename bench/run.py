@@ -9,7 +9,8 @@ Steps, each bounded in time; the server is stopped and the temporary folder remo
    the synthetic scale data (`generate_scale_data` adds only plans that are not there yet);
 3. `bench.prepare`: a viewer and a reporter user with fresh logged-in sessions, and the pages' URLs;
 4. `collectstatic` with production settings (DEBUG=0, STATIC_MANIFEST=1, SECURE_COOKIES=0);
-5. `bench.queries`: SQL queries per request of every page with the test client (seed vs synthetic);
+5. `bench.queries`: SQL queries and cold render time (page cache off, PAGE_CACHE_SECONDS=0) per request
+   of every page with the test client (seed vs synthetic), against the baseline measured the same way;
 6. gunicorn (2 workers) on 127.0.0.1 on a free port, driven by wrk with 4 connections for
    BENCH_SECONDS per page after a BENCH_WARMUP; page weight of the overview; worker RSS;
 7. optionally the same few pages under the other worker class (BENCH_COMPARE);
@@ -18,8 +19,9 @@ Steps, each bounded in time; the server is stopped and the temporary folder remo
 Environment: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (4), BENCH_WORKER_CLASS (sync,
 or gthread), BENCH_THREADS (4, for gthread), BENCH_COMPARE (1), BENCH_DB (zhongyuan_bench),
 BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/0; empty: without
-Redis, versions, users and sessions then come from PostgreSQL), BENCH_WAIT_QUIET (60: at most this
-many seconds spent waiting for other work on the machine to calm down before the load), BENCH_BULLETIN_URL
+Redis, the page cache is then each worker's own memory and sessions come from PostgreSQL),
+BENCH_WAIT_QUIET (60: at most this many seconds spent waiting for other work on the machine to calm
+down before the load), BENCH_BULLETIN_URL
 (a URL template for the bulletin, e.g. /reports/{plan}/bulletin/?month={month}, when its URL name
 is not one bench.prepare knows).
 """
@@ -57,7 +59,7 @@ COMPARE = os.environ.get("BENCH_COMPARE", "1").strip().lower() in {"1", "true", 
 DB_NAME = os.environ.get("BENCH_DB", "zhongyuan_bench")
 QUIET_WAIT_S = int(os.environ.get("BENCH_WAIT_QUIET", "60"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-# The Redis that production would use for data versions, users and sessions ("" runs without it).
+# The Redis that production would use for the page cache and sessions ("" runs without it).
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
 
 # Budgets (issue 6).
@@ -687,6 +689,41 @@ LOAD_HEADER = [
 ]
 
 
+COLD_HEADER = ["page", "cold ms, synthetic plan", "× baseline", "cold ms, seed plan", "× baseline", "queries"]
+COLD_TEXT = (
+    "Each page rendered in full, as with `PAGE_CACHE_SECONDS=0`: the first request after a change "
+    "and every request of a server without the cache. Median in-process time of one request with the "
+    "test client (bench.queries, same database, one thread, no network), and that time divided by "
+    "the baseline's measured the same way (how many fortunes pages one page costs)."
+)
+
+
+def cold_rows(ctx: dict) -> list[list[str]]:
+    """Cold render ms and × baseline per page, synthetic and seed plan (from bench.queries)."""
+    queries = ctx["queries"]
+    base = queries.get("baseline", {}).get("total_ms")
+
+    def cell(key: str) -> list[str]:
+        q = queries.get(key, {})
+        ms = q.get("total_ms")
+        if ms is None:
+            return [q.get("error", "–"), "–"]
+        return [f"{ms:.1f}", f"{ms / base:.0f} ×" if base else "–"]
+
+    rows = []
+    for page in ctx["pages"]:
+        key = page["key"]
+        if key == "baseline":
+            rows.append([page["label"], *cell(key), "", "", str(queries.get(key, {}).get("queries", "–"))])
+            continue
+        seed_key = "overview_seed" if key == "overview" else f"{key}_seed"
+        if key == "overview_seed":
+            continue
+        seed = cell(seed_key) if seed_key in queries else ["", ""]
+        rows.append([page["label"], *cell(key), *seed, str(queries.get(key, {}).get("queries", "–"))])
+    return rows
+
+
 def write_results(ctx: dict) -> str:
     m = ctx["machine"]
     pages, loads, queries = ctx["pages"], ctx["loads"], ctx["queries"]
@@ -726,8 +763,9 @@ def write_results(ctx: dict) -> str:
         "## Throughput and latency",
         "",
         "queries/req: SQL queries of one request rendered in full, with the page cache off (Django test "
-        "client, same database); under load most requests are page-cache hits, which with Redis run no "
-        "SQL (session, user and data version come from Redis; without it, 3 queries). "
+        "client, same database); under load most requests are page-cache hits, which run 2 queries with "
+        "Redis (the user, and the plan's data version, which lives in the database; the session comes "
+        "from Redis) and 3 without (the session too). "
         "The last column: median in-process time of one request with the test client, and the part of it "
         "spent in SQL. CPU ms/req: CPU time of the gunicorn workers, their PostgreSQL backends and Redis per "
         "request under load; *× baseline by CPU* is the baseline's CPU ms/req divided by the page's, "
@@ -739,6 +777,14 @@ def write_results(ctx: dict) -> str:
     ]
     for page in pages:
         out.append(f"- {page['label']}: `{page['url']}`")
+    out += [
+        "",
+        "## Cold render (page cache off)",
+        "",
+        COLD_TEXT,
+        "",
+        markdown_table(COLD_HEADER, cold_rows(ctx)),
+    ]
     cpu_rows = [
         [page["label"]]
         + [
