@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,12 +180,17 @@ def perform(
     stored: list[str] = []
     try:
         with transaction.atomic():
-            item = SupervisedItem.objects.select_for_update().select_related("plan").get(pk=item_pk)
-            events = list(item.events.all())
+            # Compare-and-swap first: of two forms shown at the same version only one gets through,
+            # on SQLite (whose write lock this takes) as on PostgreSQL (a row lock).
+            claimed = SupervisedItem.objects.filter(pk=item_pk, version=version).update(
+                version=F("version") + 1
+            )
+            item = SupervisedItem.objects.select_related("plan").get(pk=item_pk)
+            events = list(item.events.select_related("actor"))
             label = dict(Action.choices)[action]
             if not access.may_act(user, item, action):
                 raise StepRefused(_("您没有权限对此事项进行“%(step)s”。") % {"step": label})
-            if version != item.version:
+            if not claimed:
                 last = events[-1] if events else None
                 if last is not None:
                     raise StepRefused(
@@ -263,7 +269,7 @@ def perform(
             if action == Action.ASSIGN:
                 item.co_units.set(data.get("co_units", []))
             _store_files(event, list(files), stored)
-            item.version += 1
+            item.version = version + 1
             item.save()
             DataVersion.bump(Plan.objects.filter(pk=item.plan_id))
             return Outcome(event=event, notes=notes)

@@ -1,0 +1,69 @@
+"""The list page's query count, the key task page kept fresh after a step, and the English pages."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from supervision.models import ItemEvent, SupervisedItem
+
+from .test_loop import assign_data, client_for, post
+
+pytestmark = pytest.mark.django_db
+A = ItemEvent.Action
+
+
+def _more_items(item, n):
+    for number in range(2, n + 1):
+        extra = SupervisedItem.objects.create(
+            plan=item.plan,
+            key_task=item.key_task,
+            code=f"2.{number}",
+            title=f"举措{number}",
+            source_text=f"举措{number}。",
+            lead_unit=item.lead_unit,
+            due_date=dt.date(2020, 12, 31),
+        )
+        extra.co_units.set(item.co_units.all())
+        ItemEvent.objects.create(item=extra, action=A.ASSIGN, actor=item.events.first().actor)
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_runs_a_fixed_number_of_queries(item, people):
+    office = client_for(people["reviewer"])
+    post(office, item, A.ASSIGN, assign_data())
+    url = reverse("supervision:item-list", args=[item.plan_id])
+    one = _queries(office, url)
+    _more_items(item, 3)
+    three = _queries(office, url)
+    assert three == one
+
+
+def test_the_key_task_page_shows_a_step_at_once(item, people, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    viewer, office = client_for(people["viewer"]), client_for(people["reviewer"])
+    url = reverse("targets:keytask-detail", args=[item.key_task_id])
+    assert "<td>交办前</td>" in viewer.get(url).content.decode()
+    assert "<td>交办前</td>" in viewer.get(url).content.decode()  # from the page cache
+    post(office, item, A.ASSIGN, assign_data())
+    page = viewer.get(url).content.decode()
+    assert "<td>已交办</td>" in page and "<td>交办前</td>" not in page
+
+
+def test_the_item_page_in_english(item, people):
+    office = client_for(people["reviewer"])
+    office.cookies["django_language"] = "en"
+    post(office, item, A.ASSIGN, assign_data())
+    page = office.get(item.get_absolute_url()).content.decode()
+    for text in ("Lead unit", "Responsible unit", "Not specified", "Steps taken", "Remind", "Assigned"):
+        assert text in page, text
+    assert "交办要求" not in page
+    # The data keeps its language.
+    assert "突出稳企业" in page
