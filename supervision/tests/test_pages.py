@@ -62,7 +62,7 @@ def test_the_item_page_in_english(item, people):
     office.cookies["django_language"] = "en"
     post(office, item, A.ASSIGN, assign_data())
     page = office.get(item.get_absolute_url()).content.decode()
-    for text in ("Lead unit", "Responsible unit", "Not specified", "Steps taken", "Remind", "Assigned"):
+    for text in ("Lead unit", "Responsible unit", "Not yet assigned", "Steps taken", "Remind", "Assigned"):
         assert text in page, text
     assert "交办要求" not in page
     # The data keeps its language.
