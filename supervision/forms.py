@@ -20,7 +20,12 @@ SELF_ASSESSMENT = [
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value is always YYYY-MM-DD, whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class AssignForm(forms.Form):
@@ -34,7 +39,7 @@ class AssignForm(forms.Form):
         help_text=_("有账号且填写了邮箱时,督办升级会邮件告知分包领导"),
     )
     requirement = forms.CharField(label=_("交办要求"), widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = forms.DateField(label=_("完成时限"), widget=DateInput)
+    due_date = forms.DateField(label=_("完成时限"), widget=DateInput, input_formats=["%Y-%m-%d"])
     ack_days = forms.IntegerField(label=_("签收时限(天)"), min_value=1, max_value=30, initial=3)
 
     def __init__(self, *args, plan=None, **kwargs):
@@ -133,8 +138,8 @@ def form_for(action: str, item, data=None):
             "ack_days": item.ack_days,
         }
     if data is None and form_class is FeedbackForm:
-        today = timezone.localdate()
-        kwargs["initial"] = {"month": (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)}
+        last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        kwargs["initial"] = {"month": min(last_month, item.plan.period_end.replace(day=1))}
     return form_class(data, **kwargs)
 
 

@@ -67,3 +67,15 @@ def test_the_item_page_in_english(item, people):
     assert "交办要求" not in page
     # The data keeps its language.
     assert "突出稳企业" in page
+
+
+def test_date_and_month_inputs_hold_iso_values_in_both_languages(item, people):
+    office, unit = client_for(people["reviewer"]), client_for(people["rep_a"])
+    page = office.get(item.get_absolute_url()).content.decode()
+    assert 'type="date" name="assign-due_date" value="2020-12-31"' in page
+    office.cookies["django_language"] = "en"
+    assert post(office, item, A.ASSIGN, assign_data()).status_code == 302
+    post(unit, item, A.ACKNOWLEDGE)
+    page = unit.get(item.get_absolute_url()).content.decode()
+    # Last month is long after the plan's year: the feedback form offers the plan's last month.
+    assert 'type="month" name="feedback-month" value="2020-12"' in page
