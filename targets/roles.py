@@ -41,11 +41,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.add_bulletinnote",
         "reports.change_bulletinnote",
         "reports.approve_bulletinnote",
+        # The 督查室 publishes and withdraws the public page (政务公开).
+        "public.publish_plan",
     ],
     ADMIN: [
         "targets.*",
         "projects.*",
         "reports.*",
+        "public.*",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

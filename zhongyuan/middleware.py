@@ -39,12 +39,30 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         return response
 
 
+# The public pages (public/urls.py): anonymous, the same for everybody.
+PUBLIC_PATHS = ("/public/", "/robots.txt")
+PUBLIC_MAX_AGE = 300
+
+
+def is_public_page(request, response) -> bool:
+    """A successful GET of a public page that sets no cookie (only then is it the same for all)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and request.path.startswith(PUBLIC_PATHS)
+        and not response.cookies
+        and not response.has_header("Content-Disposition")
+    )
+
+
 class SecurityHeadersMiddleware:
     """Cache-Control and Content-Security-Policy on every response of the site (not on static files).
 
     Every page may show what only a logged-in user may see (and the header names the user), so no
     shared cache may keep one: `Cache-Control: private`. A download (Content-Disposition: the
     bulletin's PDF and workbook, the Excel template) is not stored at all: `private, no-store`.
+    The public pages (政务公开, `PUBLIC_PATHS`) are the exception: the same for everybody and
+    showing nothing of any user, a successful one that sets no cookie is `public, max-age=300`.
     Set here, after the view, so it holds for pages served from the page cache (targets/pagecache.py)
     and for error pages alike.
 
@@ -57,7 +75,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.has_header("Content-Disposition"):
+        if is_public_page(request, response):
+            # 政务公开 (public/): the same page for everyone, no user data: shared caches may keep it.
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        elif response.has_header("Content-Disposition"):
             patch_cache_control(response, private=True, no_store=True)
         else:
             patch_cache_control(response, private=True)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "reports",
     "planning",
     "supervision",
+    "public",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from simple_history.admin import SimpleHistoryAdmin
 
+from public.tests import table as public_table
 from supervision.tests import table as supervision_table
 from targets import xlsx_io
 
@@ -325,6 +326,8 @@ EXPECTED = {
 
 # 督查督办 (supervision/tests/table.py).
 EXPECTED |= supervision_table.EXPECTED
+# 政务公开 (public/tests/table.py).
+EXPECTED |= public_table.EXPECTED
 
 
 # --- the cases ------------------------------------------------------------------------------------
@@ -359,6 +362,7 @@ OBJECT = {
     "axes.accesslog": "access_log",
     "axes.accessfailurelog": "failure_log",
     "reports.bulletinnote": "bulletin_note",
+    **public_table.OBJECT,
 }
 # Objects an action is tried on when not the one above (approval needs a submitted figure).
 ACTION_OBJECT = {
@@ -391,6 +395,7 @@ def _changes(label: str, world: World) -> dict:
         "auth.user": {"first_name": "改过"},
         "auth.group": {"name": "renamed"},
         "reports.bulletinnote": {"highlights": "改过的亮点"},
+        **public_table.CHANGES,
     }.get(label, {})
 
 
@@ -780,6 +785,7 @@ CASES = [
     *ADMIN_PAGES,
     *SITE_PAGES,
     *supervision_table.cases(Case, _url, _pk),
+    *public_table.cases(Case, _url, _pk),
 ]
 
 

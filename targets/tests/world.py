@@ -19,6 +19,7 @@ from django.forms import CheckboxInput, MultiWidget, SelectMultiple
 from django.test import RequestFactory
 
 from projects.models import Problem, Project, ProjectGroup
+from public.tests import table as public_table
 from reports.models import BulletinNote
 from supervision.tests import table as supervision_table
 from targets.models import Figure, FigureEvent
@@ -122,6 +123,7 @@ def build_world() -> World:
     TrackedSentence.objects.create(target=target_a, document=document, start=3, end=8)
     world.objects["document"] = document
     supervision_table.build(world)
+    public_table.build(world)
     return world
 
 

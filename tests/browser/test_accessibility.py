@@ -102,7 +102,19 @@ def site_data():
     group = project.groups.first() or plan.project_groups.order_by("pk").first()
     if group is not None:
         project.groups.add(group)
+    # 政务公开: the plan's targets and one supervised item published as of June.
+    from public.models import Publication
+    from supervision.models import State, SupervisedItem
+
+    item = SupervisedItem.objects.filter(plan=plan).order_by("pk").first()
+    item.state, item.lead_unit = State.IN_PROGRESS, unit
+    item.save()
+    publication = Publication.objects.create(plan=plan, as_of_month=dt.date(2020, 6, 1))
+    publication.targets.set(Target.objects.for_plan(plan))
+    publication.items.set([item])
     return {
+        "item": item,
+        "publication": publication,
         "plan": plan,
         "task": target.key_task,
         "target": target,
@@ -149,6 +161,13 @@ def pages_of(data) -> list[tuple[str | None, str, int]]:
         (REVIEWER, f"/admin/targets/figure/compliance/?plan={plan.pk}&month=2020-06", 200),
         (ADMIN, "/admin/targets/target/", 200),
         (ADMIN, f"/admin/targets/target/{data['target'].pk}/change/", 200),
+        (ADMIN, f"/admin/public/publication/{data['publication'].pk}/change/", 200),
+        (None, "/public/", 200),
+        (None, f"/public/{plan.pk}/", 200),
+        (None, f"/public/{plan.pk}/targets/{data['target'].pk}/", 200),
+        (None, f"/public/{plan.pk}/targets/{data['indicator'].pk}/", 200),
+        (None, f"/public/{plan.pk}/items/{data['item'].pk}/", 200),
+        (None, f"/public/{plan.pk}/items/999999/", 404),
     ]
 
 
