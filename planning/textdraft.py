@@ -307,7 +307,13 @@ def mask_slogans(text: str) -> str:
 
 def split_tasks(text: str) -> list[tuple[int, int, int]]:
     """(number, start of the heading, end of the task's text) for each 重点工作 N, in text order."""
-    heads = list(HEADING_RE.finditer(text))
+    # Task numbers run from 1 to 99; a number seen before is not a new task's heading.
+    heads, seen = [], set()
+    for m in HEADING_RE.finditer(text):
+        number = parse_number(m.group(1))
+        if number is not None and 1 <= number <= 99 and number not in seen:
+            seen.add(number)
+            heads.append(m)
     out = []
     for i, m in enumerate(heads):
         number = int(parse_number(m.group(1)))
