@@ -7,12 +7,11 @@ from targets.plotting import FONT, Chart, ChartTable, to_html
 
 from .bulletin import Headline
 
-# A4 portrait with 12 mm side margins leaves about 700 CSS pixels; the chart stays narrower.
-WIDTH_PX = 640
+# The chart takes its box's width: at most 640 px (bulletin.css), the whole width of a phone.
 # Tall enough for its bars and no taller: the bulletin's first page holds the overview and more.
 BAR_PX, FRAME_PX = 30, 56
-# A static picture: no toolbar, no hover, no resizing when the print layout is computed.
-CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": False}
+# A static picture (no toolbar, no hover) that fits its box, on a phone as on A4.
+CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": True}
 
 
 def headline_counts(headline: Headline) -> Chart:
@@ -35,7 +34,6 @@ def headline_counts(headline: Headline) -> Chart:
         }
     ]
     layout = {
-        "width": WIDTH_PX,
         "height": FRAME_PX + BAR_PX * max(len(parts), 1),
         "font": FONT | {"size": 12},
         "margin": {"l": 10, "r": 40, "t": 28, "b": 24},
