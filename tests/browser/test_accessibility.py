@@ -136,6 +136,7 @@ def site_data():
 def pages_of(data) -> list[tuple[str | None, str, int]]:
     """(role that opens it, path, expected status) for every page of the app."""
     plan, project = data["plan"], data["project"]
+    document = plan.source_documents.order_by("pk")[0]
     return [
         (None, "/accounts/login/", 200),
         (VIEWER, "/plans/", 200),
@@ -161,6 +162,10 @@ def pages_of(data) -> list[tuple[str | None, str, int]]:
         (REVIEWER, f"/admin/targets/figure/compliance/?plan={plan.pk}&month=2020-06", 200),
         (ADMIN, "/admin/targets/target/", 200),
         (ADMIN, f"/admin/targets/target/{data['target'].pk}/change/", 200),
+        (VIEWER, f"/planning/documents/{document.pk}/?highlight={data['target'].pk}", 200),
+        (ADMIN, "/planning/draft/", 200),
+        (ADMIN, f"/planning/plans/{plan.pk}/", 200),
+        (ADMIN, "/planning/table/", 200),
         (ADMIN, f"/admin/public/publication/{data['publication'].pk}/change/", 200),
         (None, "/public/", 200),
         (None, f"/public/{plan.pk}/", 200),
