@@ -20,10 +20,12 @@ class PublicationForm(forms.ModelForm):
     class Meta:
         model = Publication
         fields = ["plan", "is_published", "as_of_month", "targets", "items", "robots"]
-        widgets = {"as_of_month": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"as_of_month": forms.DateInput(attrs={"type": "month"}, format="%Y-%m")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A month picker: "2020-06" (a full date is accepted too and kept as its month).
+        self.fields["as_of_month"].input_formats = ["%Y-%m", "%Y-%m-%d"]
         plan = self.instance.plan if self.instance.plan_id else None
         targets = Target.objects.filter(project__isnull=True).select_related("key_task")
         items = SupervisedItem.objects.exclude(state=State.DRAFT)
@@ -54,6 +56,7 @@ class PublicationAdmin(GuardedHistoryAdmin):
     list_display = ["plan", "is_published", "as_of_month", "robots", "published_by", "published_at"]
     list_filter = ["is_published", "robots"]
     readonly_fields = ["published_by", "published_at"]
+    filter_horizontal = ["targets", "items"]
     actions = ["unpublish_selected"]
 
     def _may_publish(self, request) -> bool:

@@ -35,7 +35,7 @@ class Publication(models.Model):
     )
     as_of_month = models.DateField(
         _("公开数据月份"),
-        help_text=_("公开截至该月底已审核的数据;须是已结束的计划期内月份,按该月1日保存"),
+        help_text=_("公开截至该月底已审核的数据;须是计划期内已结束的月份"),
     )
     targets = models.ManyToManyField(
         Target, blank=True, related_name="publications", verbose_name=_("公开的量化目标")

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name='HistoricalPublication',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('as_of_month', models.DateField(help_text='公开截至该月底已审核的数据;须是已结束的计划期内月份,按该月1日保存', verbose_name='公开数据月份')),
+                ('as_of_month', models.DateField(help_text='公开截至该月底已审核的数据;须是计划期内已结束的月份', verbose_name='公开数据月份')),
                 ('robots', models.CharField(choices=[('noindex', '不允许搜索引擎收录'), ('index', '允许搜索引擎收录')], default='noindex', help_text='页面的 robots 标记和 /robots.txt 按此设置', max_length=10, verbose_name='搜索引擎')),
                 ('is_published', models.BooleanField(default=True, help_text='取消勾选即撤回公开:公开页面不再显示,记录保留', verbose_name='已公开')),
                 ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='发布时间')),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name='Publication',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of_month', models.DateField(help_text='公开截至该月底已审核的数据;须是已结束的计划期内月份,按该月1日保存', verbose_name='公开数据月份')),
+                ('as_of_month', models.DateField(help_text='公开截至该月底已审核的数据;须是计划期内已结束的月份', verbose_name='公开数据月份')),
                 ('robots', models.CharField(choices=[('noindex', '不允许搜索引擎收录'), ('index', '允许搜索引擎收录')], default='noindex', help_text='页面的 robots 标记和 /robots.txt 按此设置', max_length=10, verbose_name='搜索引擎')),
                 ('is_published', models.BooleanField(default=True, help_text='取消勾选即撤回公开:公开页面不再显示,记录保留', verbose_name='已公开')),
                 ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='发布时间')),

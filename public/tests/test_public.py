@@ -113,7 +113,7 @@ def _form(world, **changes):
     data = {
         "plan": str(world["plan"].pk),
         "is_published": "on",
-        "as_of_month": "2020-05-01",
+        "as_of_month": "2020-05",
         "targets": [str(world["shown"].pk)],
         "items": [str(world["item"].pk)],
         "robots": "noindex",
@@ -174,12 +174,17 @@ def test_another_plans_target_and_an_unfinished_month_are_refused(world):
     client = _client(world["admin"])
     response = client.post(
         reverse("admin:public_publication_add"),
-        _form(world, targets=[str(world["other_target"].pk)], as_of_month="2099-01-01"),
+        _form(world, targets=[str(world["other_target"].pk)], as_of_month="2099-01"),
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["as_of_month"] == ["月份须在计划期 2020-01-01 至 2020-12-31 之内。"]
+    assert errors["__all__"] == ["以下内容不属于所选计划:9-01 目标9-01"]
     assert Publication.objects.count() == 0
+    # The month picker's value and a full date both mean the month.
+    response = client.post(reverse("admin:public_publication_add"), _form(world, as_of_month="2020-05-17"))
+    assert response.status_code == 302
+    assert Publication.objects.get().as_of_month == MAY
 
 
 def test_a_draft_item_cannot_be_chosen(world):
