@@ -31,7 +31,7 @@ def _plans_of(instance):
 
     if isinstance(instance, Plan):
         return [instance.pk]
-    if isinstance(instance, (KeyTask, Project, ProjectGroup)):
+    if isinstance(instance, (KeyTask, Project, ProjectGroup)) or _is_supervised_item(instance):
         return [instance.plan_id]
     if isinstance(instance, Target):
         task = _cached(instance, "key_task")
@@ -50,6 +50,18 @@ def _plans_of(instance):
         return Plan.objects.filter(project_groups=instance.group_id).values_list("pk", flat=True)
     # A unit's name shows on every plan that it answers for: keep it simple, all plans.
     return None
+
+
+def _supervised_item_model():
+    """The supervision app's item model when that app is installed (the overview counts its items)."""
+    from django.apps import apps
+
+    return apps.get_model("supervision", "SupervisedItem") if apps.is_installed("supervision") else None
+
+
+def _is_supervised_item(instance) -> bool:
+    model = _supervised_item_model()
+    return model is not None and isinstance(instance, model)
 
 
 def _remember_status(sender, instance, raw=False, **kwargs):
@@ -99,7 +111,7 @@ def connect() -> None:
 
     from .models import Figure, KeyTask, Plan, PlannedValue, Target, Unit
 
-    models = (
+    models = [
         Plan,
         KeyTask,
         Target,
@@ -110,7 +122,10 @@ def connect() -> None:
         ProjectGroup,
         Problem,
         StatedStageCount,
-    )
+    ]
+    # The overview counts each key task's supervised items by state (targets/overview.py).
+    if _supervised_item_model() is not None:
+        models.append(_supervised_item_model())
     pre_save.connect(_remember_status, sender=Figure, dispatch_uid="pagecache.targets.Figure.status")
     for model in models:
         uid = f"pagecache.{model._meta.label}"

@@ -347,3 +347,27 @@ def test_no_stale_page_after_a_restore(backend, client, tmp_path):
     after = client.get(url)
     assert rendered_in_full(after)
     assert dict(after.context["overall"].counts) == {"no_data": 1}
+
+
+def test_a_supervised_items_state_change_moves_its_plans_version(plan, task, committed):
+    # The overview counts each key task's supervised items by state.
+    from django.apps import apps
+
+    if not apps.is_installed("supervision"):
+        pytest.skip("the supervision app is not installed")
+    item_model = apps.get_model("supervision", "SupervisedItem")
+    other = make_plan(district="别的区")
+    with committed():
+        item = item_model.objects.create(
+            plan=plan,
+            key_task=task,
+            code="1.1",
+            title="举措",
+            source_text="原文",
+            due_date=dt.date(2020, 9, 30),
+        )
+    version, other_version = version_of(plan.pk), version_of(other.pk)
+    with committed():
+        item.state = "closed"
+        item.save()
+    assert (version_of(plan.pk), version_of(other.pk)) == (version + 1, other_version)
