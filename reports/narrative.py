@@ -175,7 +175,7 @@ def outline(bulletin: Bulletin, text: Narrative) -> dict[str, str]:
         "ranking": _("红黄榜"),
     }
     headings = {
-        key: _("%(n)s、%(name)s") % {"n": CHINESE_NUMERALS[i], "name": names[key]}
+        key: _("%(n)s、%(name)s") % {"n": _numeral(i), "name": names[key]}
         for i, key in enumerate(keys)
     }
     appendices = []

@@ -26,6 +26,7 @@ from .bulletin import Bulletin, TargetLine
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SHEET_HEADLINE = "概况"
+SHEET_NARRATIVE = "通报文字"
 SHEET_TARGETS = "分项目标"
 SHEET_ATTENTION = "滞后逾期"
 SHEET_RANKING = "单位排名"
@@ -37,6 +38,7 @@ SHEET_INDICATORS = "监测指标"
 # of : \ / ? * [ ].
 SHEET_TITLES = {
     SHEET_HEADLINE: pgettext_lazy("bulletin sheet", "概况"),
+    SHEET_NARRATIVE: pgettext_lazy("bulletin sheet", "通报文字"),
     SHEET_TARGETS: pgettext_lazy("bulletin sheet", "分项目标"),
     SHEET_ATTENTION: pgettext_lazy("bulletin sheet", "滞后逾期"),
     SHEET_RANKING: pgettext_lazy("bulletin sheet", "单位排名"),
@@ -378,10 +380,30 @@ def _indicators(ws: Worksheet, bulletin: Bulletin) -> None:
     _table(ws, [_(h) for h in INDICATOR_HEADERS], rows, start=start, widths=[8, 8, 40, 14, 10, 10, 12])
 
 
+def _narrative(ws: Worksheet, bulletin: Bulletin) -> None:
+    """工作亮点, 存在问题, 下步工作 as the bulletin prints them, one line a row, numbered as there."""
+    from . import narrative
+
+    text = narrative.for_bulletin(bulletin)
+    headings = narrative.outline(bulletin, text)
+    row = _title(ws, bulletin, _("通报文字"))
+    for key, body in text.sections:
+        put(ws.cell(row=row, column=1), headings[key]).font = HEADER_FONT
+        row += 1
+        for line in body.splitlines():
+            put(ws.cell(row=row, column=1), line)
+            row += 1
+        row += 1
+    if not text.approved and text.sections:
+        put(ws.cell(row=row, column=1), _("以上亮点、问题和下步工作据数据生成,尚未经督查室审定。"))
+    ws.column_dimensions["A"].width = 110
+
+
 def build_workbook(bulletin: Bulletin) -> Workbook:
     workbook = Workbook()
     sheets = [
         (SHEET_HEADLINE, _headline),
+        (SHEET_NARRATIVE, _narrative),
         (SHEET_TARGETS, _targets),
         (SHEET_ATTENTION, _attention),
         (SHEET_RANKING, _ranking),

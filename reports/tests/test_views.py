@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 JUNE = dt.date(2020, 6, 1)
 ENGLISH_SHEETS = [
     "Overview",
+    "Narrative",
     "Targets by task",
     "Behind and overdue",
     "Unit ranking",
@@ -128,7 +129,7 @@ def test_xlsx_reopens_with_the_same_numbers(viewer_client, plan, targets):
     book = load_workbook(io.BytesIO(response.content))
     bulletin = build_bulletin(plan=plan, month=JUNE)
 
-    assert book.sheetnames == ["概况", "分项目标", "滞后逾期", "单位排名", "问题清单", "项目分组", "监测指标"]
+    assert book.sheetnames == ["概况", "通报文字", "分项目标", "滞后逾期", "单位排名", "问题清单", "项目分组", "监测指标"]
     counts = {row["项目"]: row["项数"] for row in _sheet_rows(book["概况"], "项目")}
     assert counts == dict(xlsx.headline_rows(bulletin))
     assert counts["量化目标"] == bulletin.headline.total == 3
@@ -196,7 +197,7 @@ def back_to_chinese(settings):
     [
         (
             "zh-hans",
-            ["概况", "分项目标", "滞后逾期", "单位排名", "问题清单", "项目分组", "监测指标"],
+            ["概况", "通报文字", "分项目标", "滞后逾期", "单位排名", "问题清单", "项目分组", "监测指标"],
             "测试区2020年重点工作推进情况通报 · 总体情况",
             [
                 "重点工作",
@@ -254,8 +255,11 @@ def test_xlsx_follows_the_language(
     overview = list(book[sheets[0]].iter_rows(values_only=True))
     assert overview[0][0] == title
     assert [row[:2] for row in overview[4:9]] == headline
-    table = list(book[sheets[1]].iter_rows(values_only=True))
+    table = list(book[sheets[2]].iter_rows(values_only=True))
     assert list(table[2]) == header
+    # The narrative sheet holds the bulletin's numbered sections, as printed.
+    narrative_rows = [row[0] for row in book[sheets[1]].iter_rows(values_only=True) if row[0]]
+    assert narrative_rows[2] == ("二、存在问题" if language == "zh-hans" else "2. Problems")
     # The data keeps its own language.
     assert table[3][1:3] == ("1-01", "新建公园游园")
 
