@@ -129,7 +129,16 @@ def test_xlsx_reopens_with_the_same_numbers(viewer_client, plan, targets):
     book = load_workbook(io.BytesIO(response.content))
     bulletin = build_bulletin(plan=plan, month=JUNE)
 
-    assert book.sheetnames == ["概况", "通报文字", "分项目标", "滞后逾期", "单位排名", "问题清单", "项目分组", "监测指标"]
+    assert book.sheetnames == [
+        "概况",
+        "通报文字",
+        "分项目标",
+        "滞后逾期",
+        "单位排名",
+        "问题清单",
+        "项目分组",
+        "监测指标",
+    ]
     counts = {row["项目"]: row["项数"] for row in _sheet_rows(book["概况"], "项目")}
     assert counts == dict(xlsx.headline_rows(bulletin))
     assert counts["量化目标"] == bulletin.headline.total == 3
