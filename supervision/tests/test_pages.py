@@ -79,3 +79,34 @@ def test_date_and_month_inputs_hold_iso_values_in_both_languages(item, people):
     page = unit.get(item.get_absolute_url()).content.decode()
     # Last month is long after the plan's year: the feedback form offers the plan's last month.
     assert 'type="month" name="feedback-month" value="2020-12"' in page
+
+
+def test_a_target_page_links_the_items_it_measures(item, people):
+    from targets.tests.factories import make_target
+
+    target = make_target(item.key_task, "2-01")
+    other = make_target(item.key_task, "2-02")
+    item.targets.add(target)
+    viewer = client_for(people["viewer"])
+    page = viewer.get(reverse("targets:target-detail", args=[target.pk])).content.decode()
+    assert f'<a href="{item.get_absolute_url()}">2.1 <span>突出稳企业</span></a> · 交办前' in page
+    assert (
+        item.get_absolute_url()
+        not in viewer.get(reverse("targets:target-detail", args=[other.pk])).content.decode()
+    )
+    item_page = viewer.get(item.get_absolute_url()).content.decode()
+    assert f'href="{target.get_absolute_url()}"' in item_page
+
+
+def test_a_step_without_the_csrf_token_is_refused(item, people):
+    from django.test import Client
+
+    from targets.tests.world import db_fingerprint
+
+    office = Client(enforce_csrf_checks=True)
+    office.force_login(people["reviewer"])
+    before = db_fingerprint()
+    data = {"version": "0"} | {f"assign-{k}": v for k, v in assign_data().items()}
+    response = office.post(reverse("supervision:item-step", args=[item.pk, A.ASSIGN]), data)
+    assert response.status_code == 403
+    assert db_fingerprint() == before
