@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .. import access, entry
+from .. import access, compliance, entry
 from ..formatting import join_list
 from ..forms import FigureDateField, FigureValueField, NoteField
 from ..models import NOTE_FIELDS, Figure, Plan, Target, Unit, month_end
@@ -248,21 +248,66 @@ def _previous_month(month: dt.date) -> dt.date:
     return (month - dt.timedelta(days=1)).replace(day=1)
 
 
-def _default_month(plans: list[Plan], today: dt.date) -> dt.date:
-    """The month before today's month, moved into the plan year of the unit's targets."""
-    month = _previous_month(today.replace(day=1))
+def _closed_months(plan: Plan, today: dt.date) -> list[dt.date]:
+    """The plan's months that have ended by `today` (their figures are due or late), oldest first."""
+    first, last = compliance.plan_months(plan)
+    months = []
+    month = first
+    while month <= last and month_end(month) < today:
+        months.append(month)
+        month = month_end(month) + dt.timedelta(days=1)
+    return months
+
+
+def _months_with_gaps(plan: Plan, unit: Unit, months: list[dt.date]) -> set[dt.date]:
+    """Of `months`, those in which one of the unit's targets has no submitted or approved figure.
+
+    Counted as on the compliance page: monitored indicators and targets not yet started are left
+    out; a draft or a returned figure is still to be (re)submitted. Two queries.
+    """
+    if not months:
+        return set()
+    targets = list(
+        Target.objects.filter(key_task__plan=plan, responsible_units=unit)
+        .exclude(kind=Target.Kind.MONITORED)
+        .values_list("pk", "start")
+    )
+    done = set(
+        Figure.objects.filter(
+            target__in=[pk for pk, _start in targets],
+            month__in=months,
+            status__in=[Figure.Status.SUBMITTED, Figure.Status.APPROVED],
+        ).values_list("target_id", "month")
+    )
+    return {
+        month
+        for month in months
+        if any(start <= month_end(month) and (pk, month) not in done for pk, start in targets)
+    }
+
+
+def default_month(unit: Unit, plans: list[Plan], today: dt.date) -> dt.date:
+    """The month the unit's page opens on: the latest month whose figures are due or late.
+
+    The plan is the latest of the unit's plans with a month that has ended by `today` (a plan
+    ended last year still counts in its review month, when its last month is reported). Of that
+    plan's ended months, the latest in which something of the unit is missing or returned; when
+    everything is in, the latest ended month. Before any month of any plan has ended: the first
+    month of the first plan.
+    """
     if not plans:
-        return month
-    started = [p for p in plans if p.period_start.replace(day=1) <= month]
-    if not started:
-        return plans[0].period_start.replace(day=1)
-    plan = started[-1]
-    return min(month, plan.period_end.replace(day=1))
+        return compliance.last_closed_month(today)
+    for plan in reversed(plans):
+        months = _closed_months(plan, today)
+        if months:
+            gaps = _months_with_gaps(plan, unit, months)
+            return max(gaps) if gaps else months[-1]
+    return compliance.plan_months(plans[0])[0]
 
 
-def _pick_month(raw: str | None, plans: list[Plan], today: dt.date) -> dt.date:
+def _pick_month(raw: str | None, unit: Unit, plans: list[Plan], today: dt.date) -> dt.date:
     if raw is None or raw == "":
-        return _default_month(plans, today)
+        return default_month(unit, plans, today)
     match = MONTH_RE.match(raw.strip())
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
         raise BadRequest(_("月份“%(raw)s”无效,请按“年-月”格式填写,如 2020-06。") % {"raw": raw})
@@ -342,7 +387,7 @@ def month_entry_view(request):
             .order_by("period_start")
         )
         today = timezone.localdate()
-        month = _pick_month(request.GET.get("month"), plans, today)
+        month = _pick_month(request.GET.get("month"), unit, plans, today)
     except BadRequest as bad:
         return _refuse(request, bad.message, bad.status, units=units)
 

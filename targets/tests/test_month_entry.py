@@ -412,3 +412,84 @@ def test_changelist_links_to_the_month_page(reporter_client, targets):
         ("admin:targets_figure_compliance", "报送情况/催办"),
     ]:
         assert f'<a href="{reverse(name)}">{text}</a>' in html
+
+
+class TestDefaultMonth:
+    """The page opens on the latest month whose figures are due or late, for a fixed `today`."""
+
+    @staticmethod
+    def pick(unit, today):
+        from targets.admin_views.month import default_month
+        from targets.models import Plan
+
+        plans = list(Plan.objects.filter(key_tasks__targets__responsible_units=unit).distinct())
+        return default_month(unit, sorted(plans, key=lambda p: p.period_start), today)
+
+    def test_within_the_period_the_last_ended_month_when_it_is_missing(self, unit_a, targets):
+        assert self.pick(unit_a, dt.date(2020, 11, 3)) == dt.date(2020, 10, 1)
+        # The last day of a month does not end it.
+        assert self.pick(unit_a, dt.date(2020, 11, 30)) == dt.date(2020, 10, 1)
+        assert self.pick(unit_a, dt.date(2020, 12, 1)) == dt.date(2020, 11, 1)
+
+    def test_a_month_fully_reported_gives_way_to_the_latest_late_one(self, unit_a, targets):
+        for code in ("1-01", "1-02", "1-03", "2-01"):
+            make_figure(targets[code], dt.date(2020, 10, 1), 1, status=Figure.Status.SUBMITTED)
+        # October is in (the monitored 1-04 is never due); September is late.
+        assert self.pick(unit_a, dt.date(2020, 11, 3)) == dt.date(2020, 9, 1)
+
+    def test_a_draft_or_returned_figure_is_still_missing(self, unit_a, targets):
+        for code in ("1-01", "1-02", "1-03"):
+            make_figure(targets[code], dt.date(2020, 10, 1), 1, status=Figure.Status.APPROVED)
+        make_figure(
+            targets["2-01"], dt.date(2020, 10, 1), 1, status=Figure.Status.RETURNED, return_reason="核对"
+        )
+        assert self.pick(unit_a, dt.date(2020, 11, 3)) == dt.date(2020, 10, 1)
+
+    def test_everything_in_opens_on_the_last_ended_month(self, unit_a, targets):
+        for code in ("1-01", "1-02", "1-03", "2-01"):
+            for month in range(1, 11):
+                make_figure(targets[code], dt.date(2020, month, 1), 1, status=Figure.Status.APPROVED)
+        assert self.pick(unit_a, dt.date(2020, 11, 3)) == dt.date(2020, 10, 1)
+
+    def test_after_the_period_the_last_month_with_anything_missing(self, unit_a, targets):
+        for code in ("1-01", "1-02", "1-03", "2-01"):
+            for month in range(1, 13):
+                if (code, month) != ("1-02", 8):
+                    make_figure(targets[code], dt.date(2020, month, 1), 1, status=Figure.Status.APPROVED)
+        # In the review month (January 2021) and years later, August is what is left.
+        assert self.pick(unit_a, dt.date(2021, 1, 4)) == dt.date(2020, 8, 1)
+        assert self.pick(unit_a, dt.date(2026, 11, 27)) == dt.date(2020, 8, 1)
+        make_figure(targets["1-02"], dt.date(2020, 8, 1), 1, status=Figure.Status.SUBMITTED)
+        assert self.pick(unit_a, dt.date(2026, 11, 27)) == dt.date(2020, 12, 1)
+
+    def test_a_target_starting_later_is_not_due_before_it_starts(self, unit_a, targets):
+        for code in ("1-01", "1-02", "1-03"):
+            for month in range(1, 13):
+                make_figure(targets[code], dt.date(2020, month, 1), 1, status=Figure.Status.APPROVED)
+        Target.objects.filter(pk=targets["2-01"].pk).update(start=dt.date(2020, 12, 1))
+        make_figure(targets["2-01"], dt.date(2020, 12, 1), 1, status=Figure.Status.APPROVED)
+        assert self.pick(unit_a, dt.date(2026, 11, 27)) == dt.date(2020, 12, 1)
+
+    def test_a_new_plan_without_an_ended_month_leaves_the_old_plan_in_its_review_month(self, unit_a, targets):
+        from .factories import make_plan
+
+        plan_2021 = make_plan(year=2021, period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31))
+        make_target(
+            make_task(plan_2021, 1),
+            "1-01",
+            start=dt.date(2021, 1, 1),
+            deadline=dt.date(2021, 12, 31),
+            units=[unit_a],
+        )
+        assert self.pick(unit_a, dt.date(2021, 1, 4)) == dt.date(2020, 12, 1)
+        assert self.pick(unit_a, dt.date(2021, 2, 4)) == dt.date(2021, 1, 1)
+        assert self.pick(unit_a, dt.date(2026, 11, 27)) == dt.date(2021, 12, 1)
+
+    def test_the_page_opens_on_it(self, reporter_client, unit_a, targets, monkeypatch):
+        from targets.admin_views import month as month_view
+
+        for code in ("1-01", "1-02", "1-03", "2-01"):
+            make_figure(targets[code], dt.date(2020, 10, 1), 1, status=Figure.Status.SUBMITTED)
+        monkeypatch.setattr(month_view.timezone, "localdate", lambda: dt.date(2020, 11, 3))
+        response = reporter_client.get(URL)
+        assert response.context["month"] == dt.date(2020, 9, 1)
