@@ -12,4 +12,6 @@ urlpatterns = [
     path("public/<int:pk>/targets/<int:target_pk>/", views.target_page, name="target"),
     path("public/<int:pk>/items/<int:item_pk>/", views.item_page, name="item"),
     path("robots.txt", views.robots_txt, name="robots"),
+    # Any other address under /public/ gets the public 404 page, not the staff site's.
+    path("public/<path:rest>", views.unknown, name="unknown"),
 ]

@@ -35,6 +35,11 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "public/404.html", {"robots": Robots.NOINDEX}, status=404)
 
 
+@require_safe
+def unknown(request: HttpRequest, rest: str) -> HttpResponse:
+    return not_found(request)
+
+
 def _published(pk) -> Publication | None:
     return Publication.objects.select_related("plan").filter(plan_id=pk, is_published=True).first()
 

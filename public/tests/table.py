@@ -22,6 +22,9 @@ NOBODY_DELETES = "L L 403 403 403 403"
 EXPECTED = {
     **{f"site public:{name} GET": EVERYONE_READS for name in ("index", "plan", "target", "item", "robots")},
     **{f"site public:{name} POST": NOBODY_POSTS for name in ("index", "plan", "target", "item", "robots")},
+    # Any other address under /public/: our public 404 page.
+    "site public:unknown GET": "404 404 404 404 404 404",
+    "site public:unknown POST": NOBODY_POSTS,
     # The publish page (admin → 政务公开).
     "public.publication changelist GET": PUBLISHERS_READ,
     "public.publication add GET": PUBLISHERS_READ,
@@ -68,6 +71,7 @@ def cases(Case, url, pk):
         "target": (pk("plan"), pk("target_a")),
         "item": (pk("plan"), pk("item_progress")),
         "robots": (),
+        "unknown": ("no-such/page",),
     }
     return [
         Case(

@@ -217,6 +217,10 @@ def test_every_unpublished_target_and_item_is_not_found(world):
     assert anonymous.get(f"/public/{other.pk}/").status_code == 404
     assert anonymous.get(f"/public/{other.pk}/targets/{world['other_target'].pk}/").status_code == 404
     assert anonymous.get("/public/999999/").status_code == 404
+    for path in (f"/public/{plan.pk}/targets/abc/", "/public/no-such/page", f"/public/{plan.pk}/x/"):
+        response = anonymous.get(path)
+        assert response.status_code == 404, path
+        assert "该内容不存在或尚未公开。" in response.content.decode(), path
     # Our page: no link into the staff site.
     page = anonymous.get(f"/public/{plan.pk}/targets/{world['hidden'].pk}/").content.decode()
     assert "该内容不存在或尚未公开。" in page
@@ -357,3 +361,77 @@ def test_a_logged_in_visitor_gets_the_same_public_page(world):
     staff = _client(world["admin"]).get(path)
     assert staff.content == anonymous.content
     assert staff["Cache-Control"] == "public, max-age=300"
+
+
+# --- on the seed plan (中原区 2020: 81 targets and indicators, 27 supervised items) ---------------------
+
+
+@pytest.fixture
+def seed(db):
+    import io
+
+    from django.core.management import call_command
+
+    from targets.models import Plan
+
+    call_command("load_seed", stdout=io.StringIO())
+    plan = Plan.objects.get(district="中原区", year=2020)
+    # Names that must never be public: a lead official on every target and item, a reviewer account.
+    Target.objects.filter(key_task__plan=plan).update(lead_official="钱分包")
+    SupervisedItem.objects.filter(plan=plan).update(lead_official="孙分包")
+    reviewer = make_user("seed_reviewer", first_name="审核", last_name="周")
+    Figure.objects.filter(target__key_task__plan=plan).update(reviewed_by=reviewer, entered_by=reviewer)
+    items = list(SupervisedItem.objects.filter(plan=plan).order_by("pk")[:3])
+    for item in items:
+        item.state = State.IN_PROGRESS
+        item.save()
+    return {"plan": plan, "items": items, "reviewer": reviewer}
+
+
+def test_on_the_seed_every_unpublished_target_and_item_is_not_found_and_no_name_is_shown(seed):
+    plan = seed["plan"]
+    quantified = Target.objects.for_plan(plan).exclude(kind=Target.Kind.MONITORED).order_by("pk")
+    indicators = Target.objects.for_plan(plan).filter(kind=Target.Kind.MONITORED).order_by("pk")
+    published = [*quantified[:10], *indicators[:5]]
+    publication = Publication.objects.create(plan=plan, as_of_month=dt.date(2020, 6, 1))
+    publication.targets.set(published)
+    publication.items.set(seed["items"][:2])
+    anonymous = Client()
+    all_targets = Target.objects.filter(key_task__plan=plan)
+    all_items = SupervisedItem.objects.filter(plan=plan)
+    assert (all_targets.count(), all_items.count()) == (81, 27)
+    published_ids = {t.pk for t in published}
+    item_ids = {i.pk for i in seed["items"][:2]}
+    pages = [anonymous.get("/public/"), anonymous.get(f"/public/{plan.pk}/")]
+    for target in all_targets:
+        response = anonymous.get(f"/public/{plan.pk}/targets/{target.pk}/")
+        assert response.status_code == (200 if target.pk in published_ids else 404), target
+        pages.append(response)
+    for item in all_items:
+        response = anonymous.get(f"/public/{plan.pk}/items/{item.pk}/")
+        assert response.status_code == (200 if item.pk in item_ids else 404), item
+        pages.append(response)
+    assert sum(r.status_code == 200 for r in pages) == 2 + 15 + 2
+    for response in pages:
+        html = response.content.decode()
+        for word in ("钱分包", "孙分包", "seed_reviewer", "周审核", "审核周", "/admin/"):
+            assert word not in html
+    # The plan page names exactly the published targets and items, nothing else.
+    html = pages[1].content.decode()
+    linked = set(map(int, re.findall(rf'href="/public/{plan.pk}/targets/(\d+)/"', html)))
+    assert linked == published_ids
+    linked_items = set(map(int, re.findall(rf'href="/public/{plan.pk}/items/(\d+)/"', html)))
+    assert linked_items == item_ids
+
+
+def test_on_the_seed_the_counts_are_the_overviews(seed, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    plan = seed["plan"]
+    publication = Publication.objects.create(plan=plan, as_of_month=dt.date(2020, 6, 1))
+    publication.targets.set(Target.objects.for_plan(plan))
+    public = Client().get(f"/public/{plan.pk}/")
+    internal = _client(seed["reviewer"]).get(f"/plans/{plan.pk}/?as_of=2020-06")
+    assert public.context["headline"] == internal.context["headline"]
+    assert (public.context["headline"].total, public.context["headline"].with_data) == (25, 6)
+    assert "本页公开 25 项量化目标,2 项督办事项。" not in public.content.decode()
+    assert "本页公开 25 项量化目标。" in public.content.decode()
