@@ -93,7 +93,9 @@ def flags(item: SupervisedItem, events: list[ItemEvent], today: dt.date) -> rule
         ),
         review_days_late=rules.review_overdue_days(
             submitted_on=_local_day(waiting.at) if waiting else None, today=today
-        ),
+        )
+        if item.state in (State.IN_PROGRESS, State.CLOSE_REQUESTED)
+        else 0,
         due_days_late=rules.past_due_days(
             due_date=item.due_date, closed=item.state == State.CLOSED, today=today
         )
