@@ -111,3 +111,27 @@ def test_scripts_do_not_block_the_first_paint(viewer_client, plan, task):
         assert all("defer" in attrs for _src, attrs in scripts), scripts
         # Deferred scripts run in document order: plotly before charts.js, which draws the charts.
         assert names.index("plotly.min.js") < names.index("charts.js")
+
+
+def test_the_project_list_offers_only_the_plans_units_areas_and_officials(viewer_client, plan):
+    from projects.tests.factories import make_group, make_project
+
+    own, foreign = make_unit("区住建局"), make_unit("别区住建局")
+    make_unit("没有项目的局")
+    other = make_plan(district="别的区")
+    group = make_group(plan)
+    for i in range(1, 56):
+        make_project(
+            plan, f"项目{i:02d}", groups=[group], responsible_unit=own, area="北片区", lead_official="张三"
+        )
+    make_project(other, "别区项目", responsible_unit=foreign, area="南片区", lead_official="李四")
+    url = reverse("projects:project-list", args=[plan.pk])
+    response = viewer_client.get(url)
+    fields = response.context["filter"].form.fields
+    assert [str(u) for u in fields["unit"].queryset] == ["区住建局"]
+    assert [value for value, _label in fields["area"].choices if value] == ["北片区"]
+    assert [value for value, _label in fields["lead_official"].choices if value] == ["张三"]
+    assert viewer_client.get(url, {"unit": foreign.pk}).status_code == 400
+    # 50 projects a page, with a link to the rest.
+    assert len(response.context["table"].page.object_list) == 50
+    assert 'href="?page=2"' in response.content.decode()
