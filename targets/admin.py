@@ -15,10 +15,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access, entry, review, rules
+from . import access, entry, review, roles, rules
 from .formatting import fmt_number, join_list
 from .forms import FigureAdminForm
 from .models import Figure, FigureEvent, KeyTask, Plan, PlannedValue, Target, Unit
@@ -553,6 +553,25 @@ if admin.site.is_registered(AccessAttempt):
     admin.site.register(AccessAttempt, LockoutAdmin)
 
 
+# The role groups as users read them; the group names stay as they are (code looks them up).
+ROLE_LABELS = {
+    roles.VIEWER: pgettext_lazy("role", "浏览"),
+    roles.REPORTER: pgettext_lazy("role", "填报"),
+    roles.REVIEWER: pgettext_lazy("role", "审核"),
+    roles.ADMIN: pgettext_lazy("role", "管理"),
+}
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """The groups of the user form, each shown as its role's label with the group's name."""
+
+    def label_from_instance(self, obj):
+        label = ROLE_LABELS.get(obj.name)
+        if label is None:
+            return obj.name
+        return pgettext("role label, name", "%(label)s(%(name)s)") % {"label": label, "name": obj.name}
+
+
 class AccountAdmin(UserAdmin):
     """User accounts, managed by the admin role without letting anyone raise their own powers.
 
@@ -562,6 +581,11 @@ class AccountAdmin(UserAdmin):
     """
 
     GUARDED_FIELDS = ("is_superuser", "user_permissions")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

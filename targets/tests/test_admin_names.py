@@ -1,0 +1,83 @@
+"""The admin speaks the page's language: app names and role names in Chinese, English on request."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import translation
+
+from targets import roles
+
+from .factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    return client
+
+
+def app_names(client) -> list[str]:
+    html = client.get(reverse("admin:index")).content.decode()
+    return re.findall(r'<caption>\s*<a href="[^"]*" class="section"[^>]*>([^<]*)</a>', html)
+
+
+def test_admin_index_names_the_apps_in_chinese(superuser_client):
+    names = app_names(superuser_client)
+    for name in ["用户与权限", "登录安全", "项目台账", "通报", "重点工作目标"]:
+        assert name in names
+    assert not [name for name in names if re.search(r"[A-Za-z]", name)]
+
+
+def test_admin_index_names_the_apps_in_english(superuser_client):
+    superuser_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    names = app_names(superuser_client)
+    for name in [
+        "Users and permissions",
+        "Login security",
+        "Project ledger",
+        "Bulletins",
+        "Key task targets",
+    ]:
+        assert name in names
+    assert not [name for name in names if re.search(r"[\u4e00-\u9fff]", name)]
+
+
+def test_role_groups_keep_their_names_and_show_chinese_labels(superuser_client):
+    assert sorted(Group.objects.values_list("name", flat=True)) == sorted(
+        [roles.VIEWER, roles.REPORTER, roles.REVIEWER, roles.ADMIN]
+    )
+    user = make_user("someone", is_staff=True)
+    html = superuser_client.get(reverse("admin:auth_user_change", args=[user.pk])).content.decode()
+    select = re.search(r'<select name="groups".*?</select>', html, re.S)[0]
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select)
+    shown = {Group.objects.get(pk=pk).name: text for pk, text in options}
+    assert shown == {
+        roles.VIEWER: "浏览(viewer)",
+        roles.REPORTER: "填报(reporter)",
+        roles.REVIEWER: "审核(reviewer)",
+        roles.ADMIN: "管理(admin)",
+    }
+
+
+def test_role_labels_in_english(superuser_client):
+    superuser_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    user = make_user("someone", is_staff=True)
+    html = superuser_client.get(reverse("admin:auth_user_change", args=[user.pk])).content.decode()
+    select = re.search(r'<select name="groups".*?</select>', html, re.S)[0]
+    assert sorted(re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select)) == [
+        "Administrator (admin)",
+        "Reporter (reporter)",
+        "Reviewer (reviewer)",
+        "Viewer (viewer)",
+    ]
