@@ -129,6 +129,7 @@ EXPECTED_ACCESS = {
         "targets.figureevent": (_F, _F, _L, _L),
         "projects.projectgroup": (_L, _L, _L, _L),
         "projects.project": (_L, _L, _L, _L),
+        "reports.bulletinnote": (_F, _F, _L, _L),
     }.items()
 }
 
