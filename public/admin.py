@@ -94,6 +94,14 @@ class PublicationAdmin(GuardedHistoryAdmin):
             del obj.skip_history_when_saving
         obj.record(created=not change)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert saves through `save_model` and the form's many-to-many fields, not `save_related`:
+        # its one history row is written here, once the targets and items are back too.
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            Publication.objects.get(pk=object_id).record(created=False)
+        return response
+
     @admin.action(description=_("撤回所选公开"), permissions=["change"])
     def unpublish_selected(self, request, queryset):
         count = 0

@@ -160,6 +160,31 @@ def test_an_admin_publishes_and_withdraws_and_each_step_is_recorded(world):
     assert Client().get(f"/public/{world['plan'].pk}/targets/{world['shown'].pk}/").status_code == 404
 
 
+def test_a_revert_restores_targets_and_items_and_is_recorded_once(world):
+    client = _client(world["admin"])
+    client.post(reverse("admin:public_publication_add"), _form(world))
+    publication = Publication.objects.get()
+    first = publication.history.get()
+    change = _form(world, targets=[str(world["shown"].pk), str(world["behind"].pk)], items=[], robots="index")
+    response = client.post(reverse("admin:public_publication_change", args=[publication.pk]), change)
+    assert response.status_code == 302
+    assert publication.history.count() == 2
+    assert sorted(publication.targets.values_list("code", flat=True)) == ["1-01", "1-03"]
+
+    url = reverse("admin:public_publication_simple_history", args=[publication.pk, first.history_id])
+    response = _client(world["reviewer"]).post(url, _form(world) | {"_save": "1"})
+    assert response.status_code == 302
+    publication.refresh_from_db()
+    assert list(publication.targets.values_list("code", flat=True)) == ["1-01"]
+    assert list(publication.items.all()) == [world["item"]]
+    assert publication.robots == Robots.NOINDEX
+    assert publication.history.count() == 3
+    latest = publication.history.first()
+    assert (latest.history_type, latest.history_user, latest.robots) == ("~", world["reviewer"], "noindex")
+    assert [t.target_id for t in latest.targets.all()] == [world["shown"].pk]
+    assert publication.published_by == world["reviewer"]
+
+
 def test_a_reporter_cannot_publish_and_nothing_is_written(world):
     client = _client(world["reporter"])
     assert client.get(reverse("admin:public_publication_add")).status_code == 403
