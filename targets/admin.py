@@ -1,3 +1,5 @@
+import datetime as dt
+
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
@@ -8,7 +10,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -303,6 +305,10 @@ class FigureAdmin(GuardedHistoryAdmin):
         "target",
         "month_display",
         "value_display",
+        "previous_display",
+        "change_display",
+        "progress_note_display",
+        "problems_display",
         "status_display",
         "measure_doubtful",
         "updated_by",
@@ -334,8 +340,29 @@ class FigureAdmin(GuardedHistoryAdmin):
         "version",
     ]
 
+    NOTE_SHOWN = 24  # characters of a note shown in the list; the whole note is its title
+
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=access.visible_figures(request.user).values("pk"))
+        queryset = (
+            super().get_queryset(request).filter(pk__in=access.visible_figures(request.user).values("pk"))
+        )
+        match = request.resolver_match
+        if match is not None and match.url_name == "targets_figure_changelist":
+            queryset = self.with_previous(queryset)
+        return queryset
+
+    @staticmethod
+    def with_previous(queryset):
+        """Each figure with its target's latest earlier figure (month, value, reached), in the same
+        query: the list's query count does not grow with its rows."""
+        earlier = Figure.objects.filter(target=OuterRef("target"), month__lt=OuterRef("month")).order_by(
+            "-month"
+        )
+        return queryset.annotate(
+            previous_month=Subquery(earlier.values("month")[:1]),
+            previous_value=Subquery(earlier.values("value")[:1]),
+            previous_reached=Subquery(earlier.values("reached")[:1]),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -421,6 +448,48 @@ class FigureAdmin(GuardedHistoryAdmin):
         if obj.value is None:
             return _("已完成") if obj.reached else _("未完成")
         return f"{fmt_number(obj.value)} {obj.target.unit_of_measure}"
+
+    @staticmethod
+    def _previous(obj):
+        """The figure's previous month's (value, reached), or None when that month has none."""
+        month = getattr(obj, "previous_month", None)
+        if month is None or month != (obj.month.replace(day=1) - dt.timedelta(days=1)).replace(day=1):
+            return None
+        return obj.previous_value, obj.previous_reached
+
+    @admin.display(description=_("上月数值"))
+    def previous_display(self, obj):
+        previous = self._previous(obj)
+        if previous is None:
+            return "—"
+        value, reached = previous
+        if value is None:
+            return _("已完成") if reached else _("未完成")
+        return f"{fmt_number(value)} {obj.target.unit_of_measure}".strip()
+
+    @admin.display(description=_("较上月"))
+    def change_display(self, obj):
+        previous = self._previous(obj)
+        if previous is None or previous[0] is None or obj.value is None:
+            return "—"
+        change = obj.value - previous[0]
+        sign = "+" if change > 0 else ""
+        return f"{sign}{fmt_number(change)}"
+
+    def _note(self, text: str):
+        if not text:
+            return "—"
+        if len(text) <= self.NOTE_SHOWN:
+            return text
+        return format_html('<span title="{}">{}…</span>', text, text[: self.NOTE_SHOWN])
+
+    @admin.display(description=_("进展情况"))
+    def progress_note_display(self, obj):
+        return self._note(obj.progress_note)
+
+    @admin.display(description=_("存在问题"))
+    def problems_display(self, obj):
+        return self._note(obj.problems)
 
     @admin.display(description=_("审核状态"), ordering="status")
     def status_display(self, obj):
