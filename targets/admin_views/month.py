@@ -9,6 +9,8 @@ path and is saved all together or not at all.
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
@@ -21,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .. import access, compliance, entry
-from ..formatting import join_list
+from .. import access, compliance, entry, progress, rules
+from ..formatting import fmt_number, fmt_points, join_list
 from ..forms import FigureDateField, FigureValueField, NoteField
 from ..models import NOTE_FIELDS, Figure, Plan, Target, Unit, month_end
 
@@ -36,6 +38,9 @@ HELP_TEXTS = {
 }
 
 
+_CENT = Decimal("0.01")
+
+
 @dataclass
 class Row:
     """One target of the page, with its stored figures of this and the previous month."""
@@ -44,6 +49,59 @@ class Row:
     current: Figure | None
     previous: Figure | None
     refusal: str | None
+    month: dt.date | None = None
+
+    @cached_property
+    def spec(self) -> rules.TargetSpec:
+        return progress.spec_for(self.target)
+
+    @cached_property
+    def expected(self) -> Decimal | None:
+        """The value time says the target should have reached at the month's end (序时进度)."""
+        if self.month is None:
+            return None
+        return rules.expected_value(spec=self.spec, on=month_end(self.month))
+
+    @cached_property
+    def expected_share(self) -> Decimal | None:
+        """The same in percent of the way from baseline to goal."""
+        if self.month is None:
+            return None
+        return rules.expected_share(spec=self.spec, on=month_end(self.month))
+
+    @property
+    def expected_display(self) -> str:
+        if self.expected is None:
+            return ""
+        return f"{fmt_number(self.expected.quantize(_CENT))} {self.target.unit_of_measure}".strip()
+
+    @property
+    def expected_share_display(self) -> str:
+        return "" if self.expected_share is None else f"{fmt_points(self.expected_share)}%"
+
+    @property
+    def gap(self) -> Decimal | None:
+        """Completion − expected in percentage points for this month's stored value."""
+        value = self.current.value if self.current is not None else None
+        completion = rules.completion_share(spec=self.spec, value=value)
+        return rules.gap_points(completion=completion, expected=self.expected_share)
+
+    @property
+    def gap_display(self) -> str:
+        return fmt_points(self.gap, signed=True)
+
+    @property
+    def gap_data(self) -> dict[str, str] | None:
+        """What the page's script needs to compute the gap as the value is typed; None without one."""
+        spec = self.spec
+        if self.expected_share is None or spec.goal is None or spec.baseline is None:
+            return None
+        return {
+            "baseline": f"{spec.baseline.normalize():f}",
+            "goal": f"{spec.goal.normalize():f}",
+            "direction": str(spec.direction.value),
+            "expected": f"{self.expected_share:f}",
+        }
 
     @property
     def is_milestone(self) -> bool:
@@ -332,6 +390,7 @@ def _rows(user, unit: Unit, month: dt.date) -> list[Row]:
             key_task__plan__period_end__gte=month,
         )
         .select_related("key_task__plan")
+        .prefetch_related("planned_values")
         .order_by("key_task__plan__year", "key_task__number", "sort_order", "code")
     )
     previous = _previous_month(month)
@@ -348,7 +407,7 @@ def _rows(user, unit: Unit, month: dt.date) -> list[Row]:
     for target in targets:
         current = by_key.get((target.pk, month))
         refusal = access.edit_refusal(user, target, current, allowed_ids=allowed_ids)
-        rows.append(Row(target, current, by_key.get((target.pk, previous)), refusal))
+        rows.append(Row(target, current, by_key.get((target.pk, previous)), refusal, month))
     return rows
 
 

@@ -493,3 +493,55 @@ class TestDefaultMonth:
         monkeypatch.setattr(month_view.timezone, "localdate", lambda: dt.date(2020, 11, 3))
         response = reporter_client.get(URL)
         assert response.context["month"] == dt.date(2020, 9, 1)
+
+
+class TestExpectedProgress:
+    """Each row shows the month-end 序时进度 and the gap of the stored value, computed on the server."""
+
+    def test_straight_line_and_planned_nodes(self, reporter_client, unit_a, targets, reporter):
+        from targets.models import PlannedValue
+
+        PlannedValue.objects.create(target=targets["1-02"], month=dt.date(2020, 3, 1), value=Decimal("10"))
+        PlannedValue.objects.create(target=targets["1-02"], month=JUNE, value=Decimal("30"))
+        PlannedValue.objects.create(target=targets["1-02"], month=dt.date(2020, 9, 1), value=Decimal("60"))
+        make_figure(targets["1-01"], JUNE, 60, status=Figure.Status.DRAFT, entered_by=reporter)
+        make_figure(targets["1-02"], JUNE, 24, status=Figure.Status.SUBMITTED, entered_by=reporter)
+        response = reporter_client.get(page(unit_a))
+        rows = {row.target.code: row for row, _form in response.context["rows"]}
+        # Goal 100 from 0 over 2020: on 30 June 181 of 365 days have passed.
+        line = rows["1-01"]
+        assert line.expected == Decimal(181) * 100 / Decimal(365)
+        assert (line.expected_display, line.expected_share_display) == ("49.59 个", "49.6%")
+        assert line.gap_display == "+10.4"
+        assert line.gap_data == {
+            "baseline": "0",
+            "goal": "100",
+            "direction": "gte",
+            "expected": f"{line.expected:f}",
+        }
+        # The planned node of June wins over the straight line: 30 of 80 is 37.5 %.
+        nodes = rows["1-02"]
+        assert (nodes.expected_display, nodes.expected_share_display) == ("30 %", "37.5%")
+        assert nodes.gap_display == "-7.5"
+        # Nothing stored yet: no gap; milestones and monitored indicators have no expected value.
+        assert rows["2-01"].gap_display == "—"
+        assert rows["2-01"].expected_display == "49.59 个"
+        for code in ("1-03", "1-04"):
+            assert (rows[code].expected_display, rows[code].gap_data) == ("", None)
+        html = response.content.decode()
+        assert (
+            'id="row-1-01" data-baseline="0" data-goal="100" data-direction="gte" '
+            f'data-expected="{line.expected:f}"' in html
+        )
+        assert '<output class="gap-value" for="id_rows-0-value">+10.4</output>' in html
+        # 1-02 is submitted, so read-only: its gap is shown without an input.
+        assert '<output class="gap-value">-7.5</output>' in html
+        assert 'src="/static/js/month-gap.js" defer' in html
+        assert "<script>" not in html
+
+    def test_english(self, reporter_client, unit_a, targets, reporter, settings):
+        make_figure(targets["1-01"], JUNE, 60, status=Figure.Status.DRAFT, entered_by=reporter)
+        reporter_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        html = reporter_client.get(page(unit_a)).content.decode()
+        assert "Expected progress" in html
+        assert 'Gap <output class="gap-value" for="id_rows-0-value">+10.4</output> points' in html
