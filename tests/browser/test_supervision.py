@@ -1,6 +1,7 @@
 """The supervision pages in Chromium: axe-core and phone width in both languages, and one step by hand.
 
-Uses the browser fixtures and helpers of tests/browser (skipped without Chromium or axe-core).
+Here rather than in supervision/tests so that it shares this directory's session-wide Chromium
+(two Playwright sessions cannot run in one process). Skipped without Chromium or axe-core.
 """
 
 import datetime as dt
@@ -11,13 +12,13 @@ from django.core.management import call_command
 
 from supervision import workflow
 from supervision.models import ItemEvent, State, SupervisedItem
+from supervision.tests.conftest import png_bytes
 from targets.models import Unit
 from targets.roles import REPORTER, REVIEWER
-from tests.browser.conftest import _async_unsafe_allowed, browser_user, chromium  # noqa: F401
-from tests.browser.test_accessibility import AXE, PHONE, check_phone_page, log_in
 from tests.tools import needs
 
-from .conftest import png_bytes
+from .conftest import browser_user
+from .test_accessibility import AXE, PHONE, check_phone_page, log_in
 
 pytestmark = [pytest.mark.browser, needs(AXE.is_file(), "axe-core (npm ci)")]
 A = ItemEvent.Action
@@ -58,7 +59,7 @@ def _done_by_hand(phone, item):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_supervision_pages_are_accessible_and_fit_a_phone(chromium, live_server, loop_data):  # noqa: F811
+def test_supervision_pages_are_accessible_and_fit_a_phone(chromium, live_server, loop_data):
     item, other = loop_data["item"], loop_data["other"]
     context = chromium.new_context(base_url=live_server.url, viewport=PHONE, bypass_csp=True)
     context.set_default_timeout(15_000)
