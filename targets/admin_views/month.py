@@ -288,7 +288,13 @@ def _units_for(user):
 
 def _pick_unit(raw: str | None, units: list[Unit]) -> Unit | None:
     if raw is None or raw == "":
-        return units[0] if units else None
+        # The first of the user's units that answers for a target: an admin's first unit may have none.
+        with_targets = set(
+            Unit.objects.filter(pk__in=[u.pk for u in units], targets__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+        return next((u for u in units if u.pk in with_targets), units[0] if units else None)
     try:
         pk = int(raw)
     except ValueError:

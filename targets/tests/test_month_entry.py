@@ -545,3 +545,15 @@ class TestExpectedProgress:
         html = reporter_client.get(page(unit_a)).content.decode()
         assert "Expected progress" in html
         assert 'Gap <output class="gap-value" for="id_rows-0-value">+10.4</output> points' in html
+
+
+def test_an_admin_opens_on_the_first_unit_with_targets(client, unit_a, unit_b, targets):
+    make_unit("一个没有目标的单位")
+    boss = make_user("boss", is_staff=True)
+    roles.assign_role(boss, roles.ADMIN)
+    client.force_login(boss)
+    response = client.get(URL)
+    # Units come by name: the first has no targets, so the page opens on the next one.
+    assert [u.name for u in response.context["units"]] == ["一个没有目标的单位", "乙街道", "甲局"]
+    assert response.context["unit"] == unit_b
+    assert codes(response) == ["1-01", "1-05"]
