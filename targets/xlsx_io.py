@@ -817,6 +817,40 @@ def _read_sheet(workbook, sheets: dict[str, xlsx_safety.SheetFacts]) -> Upload:
     return upload
 
 
+def unit_and_month(upload: Upload) -> tuple[Unit, dt.date]:
+    """The unit and month the file names in its header block (rows 2 and 3 of the template).
+
+    Raises WorkbookRejected when either is missing, the unit does not exist or the month is not
+    a YYYY-MM month: the upload does not ask for them again.
+    """
+    problems = []
+    unit = None
+    if upload.unit_name is None:
+        problems.append(
+            _("文件中没有写明责任单位(模板第 2 行“%(label)s”),请使用下载的模板。")
+            % {"label": column_title(UNIT_LABEL)}
+        )
+    else:
+        unit = Unit.objects.filter(name=upload.unit_name).first()
+        if unit is None:
+            problems.append(
+                _("文件中的责任单位“%(file)s”不存在,请下载本单位的模板填写。")
+                % {"file": _shorten(upload.unit_name)}
+            )
+    if upload.month_text is None:
+        problems.append(
+            _("文件中没有写明月份(模板第 3 行“%(label)s”),请使用下载的模板。")
+            % {"label": column_title(MONTH_LABEL)}
+        )
+    elif upload.month is None:
+        problems.append(
+            _("文件中的月份“%(file)s”无效,应为“年-月”,如 2020-06。") % {"file": _shorten(upload.month_text)}
+        )
+    if problems:
+        raise WorkbookRejected(problems)
+    return unit, upload.month
+
+
 def _last_row(ref: str) -> int:
     """The bottom row of a merged range such as "I12:J12"; a range that cannot be read counts."""
     try:

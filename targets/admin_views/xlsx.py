@@ -49,7 +49,9 @@ class UnitMonthForm(forms.Form):
         return month
 
 
-class ImportForm(UnitMonthForm):
+class ImportForm(forms.Form):
+    """The upload: only the file, which names its unit and month itself."""
+
     file = forms.FileField(
         label=gettext_lazy("文件"),
         error_messages={
@@ -113,8 +115,9 @@ def template_view(request):
     return response
 
 
-def _import_page(request, *, errors=(), rows=(), token=None, prepared=None, status=200):
-    data = request.POST if request.method == "POST" else request.GET
+def _import_page(
+    request, *, errors=(), rows=(), token=None, prepared=None, unit=None, month=None, status=200
+):
     context = _context(
         request,
         _("导入预览") if rows else _("上传填报表"),
@@ -124,8 +127,8 @@ def _import_page(request, *, errors=(), rows=(), token=None, prepared=None, stat
         unchanged=prepared.unchanged if prepared else 0,
         empty=prepared.empty if prepared else 0,
         has_problems=bool(errors) or any(r["errors"] or r["warnings"] for r in rows),
-        unit_value=data.get("unit", ""),
-        month_value=data.get("month", ""),
+        file_unit=unit,
+        file_month=month,
     )
     return TemplateResponse(request, "admin/targets/figure/xlsx_preview.html", context, status=status)
 
@@ -176,15 +179,16 @@ def import_view(request):
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _import_page(request, errors=_form_errors(form), status=400)
-    unit, month, upload = (form.cleaned_data[name] for name in ("unit", "month", "file"))
-    if not _may_use(user, unit):
-        raise PermissionDenied
+    upload = form.cleaned_data["file"]
     try:
         xlsx_io.check_upload_name(upload.name, upload.size)
         upload.seek(0)
         parsed = xlsx_io.read_upload(upload.read(xlsx_io.MAX_UPLOAD_BYTES + 1))
+        unit, month = xlsx_io.unit_and_month(parsed)
     except xlsx_io.WorkbookRejected as exc:
         return _import_page(request, errors=exc.messages, status=exc.status)
+    if not _may_use(user, unit):
+        raise PermissionDenied
 
     prepared = xlsx_io.prepare(parsed, unit=unit, month=month, user=user)
     errors = parsed.errors + prepared.errors
@@ -197,9 +201,11 @@ def import_view(request):
             % {"same": prepared.unchanged, "empty": prepared.empty}
         )
     if errors or not all(c.ok for c in checks):
-        return _import_page(request, errors=errors, rows=rows, prepared=prepared, status=400)
+        return _import_page(
+            request, errors=errors, rows=rows, prepared=prepared, unit=unit, month=month, status=400
+        )
     token = _keep(request, unit, month, prepared.items)
-    return _import_page(request, rows=rows, token=token, prepared=prepared)
+    return _import_page(request, rows=rows, token=token, prepared=prepared, unit=unit, month=month)
 
 
 def _confirm(request):
@@ -213,8 +219,9 @@ def _confirm(request):
         items = xlsx_io.deserialize(payload.get("rows"))
     except xlsx_io.WorkbookRejected as exc:
         return _import_page(request, errors=exc.messages, status=400)
+    submit = "_submit" in request.POST
     try:
-        saved = entry.save_entries([e for _row, e in items], user=request.user)
+        saved = entry.save_entries([e for _row, e in items], user=request.user, submit=submit)
     except entry.EntriesRejected as rejected:
         rows = xlsx_io.preview_rows(items, rejected.checks)
         return _import_page(
@@ -225,13 +232,15 @@ def _confirm(request):
             rows=rows,
             status=409,
         )
-    messages.success(
-        request,
-        ngettext(
+    if submit:
+        message = ngettext(
+            "已导入并报送审核 %(n)s 条月度数据。", "已导入并报送审核 %(n)s 条月度数据。", len(saved)
+        )
+    else:
+        message = ngettext(
             "已导入 %(n)s 条月度数据,保存为草稿;请核对后报送审核。",
             "已导入 %(n)s 条月度数据,保存为草稿;请核对后报送审核。",
             len(saved),
         )
-        % {"n": len(saved)},
-    )
+    messages.success(request, message % {"n": len(saved)})
     return redirect("admin:targets_figure_changelist")

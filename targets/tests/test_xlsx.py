@@ -255,6 +255,36 @@ def test_round_trip_previews_then_stores_drafts(reporter_client, reporter, unit,
     assert "已导入 3 条月度数据" in text(followed)
 
 
+def test_unit_and_month_come_from_the_file_and_import_can_submit(reporter_client, reporter, unit, targets):
+    wb = download(reporter_client, unit)
+    fill(wb[xlsx_io.SHEET_TITLE], "1-01", 本月数值=55.5)
+    fill(wb[xlsx_io.SHEET_TITLE], "1-02", 本月数值=35)
+
+    # Nothing but the file is posted: the unit and month are read from rows 2 and 3.
+    preview = reporter_client.post(
+        reverse(IMPORT_URL), {"file": SimpleUploadedFile("填报表.xlsx", to_bytes(wb))}
+    )
+
+    assert preview.status_code == 200, text(preview)
+    assert (preview.context["file_unit"], preview.context["file_month"]) == (unit, JUNE)
+    assert "从文件中读取:责任单位 测试局,月份 2020-06。" in text(preview)
+    assert '<input type="submit" name="_save" value="导入为草稿">' in text(preview)
+    assert '<input type="submit" name="_submit" class="default" value="导入并报送">' in text(preview)
+
+    confirmed = reporter_client.post(
+        reverse(IMPORT_URL), {"confirm": preview.context["token"], "_submit": "1"}
+    )
+
+    assert confirmed.status_code == 302
+    stored = {f.target.code: f for f in Figure.objects.filter(month=JUNE).select_related("target")}
+    assert {code: (f.value, f.status) for code, f in stored.items()} == {
+        "1-01": (Decimal("55.50"), Figure.Status.SUBMITTED),
+        "1-02": (Decimal("35.00"), Figure.Status.SUBMITTED),
+    }
+    assert stored["1-01"].submitted_at is not None
+    assert "已导入并报送审核 2 条月度数据。" in text(reporter_client.get(confirmed["Location"]))
+
+
 def test_token_is_single_use(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
     fill(wb.active, "1-01", 本月数值=50)
@@ -509,14 +539,20 @@ def _negative(ws):
     fill(ws, "1-01", 本月数值=-3)
 
 
-def _wrong_month(ws):
+def _bad_month(ws):
     fill(ws, "1-01", 本月数值=50)
-    ws["B3"].value = "2020-05"
+    ws["B3"].value = "六月"
 
 
-def _wrong_unit(ws):
+def _unknown_unit(ws):
     fill(ws, "1-01", 本月数值=50)
-    ws["B2"].value = "其他局"
+    ws["B2"].value = "没有这个局"
+
+
+def _no_unit_or_month(ws):
+    fill(ws, "1-01", 本月数值=50)
+    ws["B2"].value = None
+    ws["A3"].value = None
 
 
 def _no_header(ws):
@@ -542,8 +578,15 @@ def _no_header(ws):
         (_milestone_value, ["第 14 行:“1-03”是里程碑目标"]),
         (_too_many_decimals, ["数值最多保留 2 位小数,“50.125”的小数位数过多。"]),
         (_negative, ["数值不能为负数"]),
-        (_wrong_month, ["文件中的月份“2020-05”与所选月份 2020-06 不一致"]),
-        (_wrong_unit, ["文件中的责任单位“其他局”与所选单位“测试局”不一致"]),
+        (_bad_month, ["文件中的月份“六月”无效,应为“年-月”,如 2020-06。"]),
+        (_unknown_unit, ["文件中的责任单位“没有这个局”不存在,请下载本单位的模板填写。"]),
+        (
+            _no_unit_or_month,
+            [
+                "文件中没有写明责任单位(模板第 2 行“责任单位”),请使用下载的模板。",
+                "文件中没有写明月份(模板第 3 行“月份”),请使用下载的模板。",
+            ],
+        ),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -594,9 +637,10 @@ def test_hidden_id_of_another_target_is_refused(reporter_client, unit, targets):
 def test_upload_for_another_unit_is_forbidden(reporter_client, unit, other_unit, targets):
     wb = download(reporter_client, unit)
     fill(wb.active, "1-01", 本月数值=50)
+    wb.active["B2"].value = other_unit.name  # the file names the unit, whatever the form says
     before = snapshot()
 
-    response = upload(reporter_client, other_unit, to_bytes(wb))
+    response = upload(reporter_client, unit, to_bytes(wb))
 
     assert response.status_code == 403
     assert snapshot() == before
@@ -613,9 +657,9 @@ def test_reviewer_may_not_import(client, unit, targets):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"unit": "x", "month": MONTH}, "所选责任单位不存在"),
-        ({"unit": "UNIT", "month": "2020/6"}, "月份格式应为 YYYY-MM"),
+        ({"unit": "x", "month": MONTH}, "请选择要上传的 .xlsx 文件"),
         ({"unit": "UNIT", "month": MONTH}, "请选择要上传的 .xlsx 文件"),
+        ({}, "请选择要上传的 .xlsx 文件"),
     ],
 )
 def test_import_form_errors_give_400(reporter_client, unit, targets, data, message):
@@ -632,13 +676,18 @@ def test_import_form_page(reporter_client, unit):
 
     assert response.status_code == 200
     assert 'enctype="multipart/form-data"' in text(response)
-    assert "测试局" in text(response)
+    # Unit and month come from the file: the form asks for the file alone.
+    assert "责任单位和月份从文件表头(第 2、3 行)读取,无需另选。" in text(response)
+    assert 'name="unit"' not in text(response)
+    assert 'name="month"' not in text(response)
 
 
 def test_foreign_workbook_with_right_header_is_read(reporter_client, unit, targets):
-    """A workbook built from scratch with the exact header (no header block) is accepted."""
+    """A workbook built from scratch with the exact header and the unit and month above it is accepted."""
     wb = Workbook()
     ws = wb.active
+    ws.append(["责任单位", unit.name])
+    ws.append(["月份", MONTH])
     ws.append(xlsx_io.COLUMNS)
     ws.append(["1-01", None, None, None, None, 50])
     ws.append([])
