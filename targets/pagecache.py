@@ -16,6 +16,7 @@ views that named their plan (`note_plan`) are cached; error pages and 400s are n
 """
 
 import functools
+import logging
 import hashlib
 import re
 
@@ -27,6 +28,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import DataVersion
+
+logger = logging.getLogger(__name__)
 
 USER_AREA = re.compile(r"<!--user-area-->.*?<!--/user-area-->", re.S)
 
@@ -57,6 +60,22 @@ def _user_area(request) -> str:
     return "<!--user-area-->" + render_to_string("_user_area.html", context) + "<!--/user-area-->"
 
 
+def _cache_get(key: str):
+    """The cached entry, or None; a cache that does not answer (Redis down) is a miss, not an error."""
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is an optimisation: the database holds everything
+        logger.warning("page cache unavailable; rendering from the database", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    try:
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("page cache unavailable; page not stored", exc_info=True)
+
+
 def cached_page(view):
     """Serve the view's 200 GET responses from the cache while its plan's data has not changed."""
 
@@ -65,7 +84,7 @@ def cached_page(view):
         if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
             return view(request, *args, **kwargs)
         key = _key(request)
-        cached = cache.get(key)
+        cached = _cache_get(key)
         if cached is not None:
             plan_id, version, head, tail = cached
             if DataVersion.current(plan_id) == version:
@@ -82,7 +101,7 @@ def cached_page(view):
                 response.render()
             parts = USER_AREA.split(response.content.decode(), maxsplit=1)
             if len(parts) == 2:
-                cache.set(key, (*page_plan, *parts), settings.PAGE_CACHE_SECONDS)
+                _cache_set(key, (*page_plan, *parts))
         return response
 
     return wrapper

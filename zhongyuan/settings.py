@@ -191,7 +191,7 @@ if REDIS_URL:
         }
     }
     # Sessions read from Redis, written through to the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "zhongyuan.sessions"
 else:
     CACHES = {
         "default": {

@@ -58,7 +58,7 @@ def backend(request, settings):
             "KEY_PREFIX": prefix,
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "zhongyuan.sessions"
     yield request.param
     import redis
 
@@ -371,3 +371,25 @@ def test_a_supervised_items_state_change_moves_its_plans_version(plan, task, com
         item.state = "closed"
         item.save()
     assert (version_of(plan.pk), version_of(other.pk)) == (version + 1, other_version)
+
+
+def test_pages_and_logins_go_on_from_the_database_while_redis_is_down(client, settings, alice, page):
+    """A Redis that does not answer (nothing listens on the port) costs the cache, never the page."""
+    cache_settings = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.CACHES = cache_settings
+    settings.SESSION_ENGINE = "zhongyuan.sessions"
+    url, _figure = page
+    logged_in = client.post(reverse("login"), {"username": "alice", "password": "x-Test-pass-123"})
+    assert logged_in.status_code == 302
+    first, second = client.get(url), client.get(url)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert rendered_in_full(first) and rendered_in_full(second)
+    logged_out = client.post(reverse("logout"))
+    assert logged_out.status_code == 302
+    assert client.get(url).status_code == 302  # the session is gone from the database
