@@ -215,6 +215,10 @@ class TaskSection:
     def codes_without_data(self) -> list[str]:
         return [line.target.code for line in self.lines if line.latest is None]
 
+    @property
+    def codes_without_data_text(self) -> str:
+        return join_list(self.codes_without_data)
+
 
 @dataclass(frozen=True)
 class UnitRank:

@@ -16,8 +16,8 @@ views that named their plan (`note_plan`) are cached; error pages and 400s are n
 """
 
 import functools
-import logging
 import hashlib
+import logging
 import re
 
 from django.conf import settings
