@@ -123,6 +123,32 @@ def _store_files(event: ItemEvent, files: list[UploadedFile], stored: list[str])
         record.save()
 
 
+def _unit_addresses(item: SupervisedItem) -> list[str]:
+    """E-mail addresses of the active reporters of the item's lead and responsible units."""
+    members = {u for unit in item.units() for u in unit.members.filter(is_active=True)}
+    return sorted({u.email for u in members if u.email})
+
+
+def _mail_after_commit(subject: str, body: str, addresses: list[str]) -> None:
+    def mail():
+        try:
+            send_mail(subject, body, None, list(addresses))
+        except Exception:  # the step is recorded; a mail server outage must not undo it
+            log.exception("supervision mail failed")
+
+    transaction.on_commit(mail)
+
+
+def _tell_units(item: SupervisedItem, event: ItemEvent, subject: str, body: str) -> list[str]:
+    """E-mail the units' reporters about a 交办 or 退回; returns the note for the page."""
+    addresses = _unit_addresses(item)
+    event.mailed_to = ", ".join(addresses)
+    if not addresses:
+        return [_("责任单位没有留有邮箱的填报人员,未发送邮件。")]
+    _mail_after_commit(subject, body, addresses)
+    return [_("已发送邮件至:%(to)s") % {"to": event.mailed_to}]
+
+
 def _remind(item: SupervisedItem, events: list[ItemEvent], event: ItemEvent, today: dt.date) -> list[str]:
     """Fill in a 催办: the addresses, the escalation; returns notes for the page."""
     notes = []
@@ -132,8 +158,7 @@ def _remind(item: SupervisedItem, events: list[ItemEvent], event: ItemEvent, tod
     event.escalated = rules.should_escalate(
         last_reminder_on=_local_day(last.at) if last else None, answered_since=answered, today=today
     )
-    members = {u for unit in item.units() for u in unit.members.filter(is_active=True)}
-    addresses = sorted({u.email for u in members if u.email})
+    addresses = _unit_addresses(item)
     if not addresses:
         notes.append(_("责任单位没有留有邮箱的填报人员,未发送邮件。"))
     if event.escalated:
@@ -155,14 +180,7 @@ def _remind(item: SupervisedItem, events: list[ItemEvent], event: ItemEvent, tod
             body += "\n" + _("该事项催办后 %(days)s 天未见回应,已升级至分包领导督办。") % {
                 "days": rules.ESCALATE_AFTER_DAYS
             }
-
-        def mail(subject=subject, body=body, addresses=tuple(addresses)):
-            try:
-                send_mail(subject, body, None, list(addresses))
-            except Exception:  # the reminder is recorded; a mail server outage must not undo it
-                log.exception("supervision reminder mail failed")
-
-        transaction.on_commit(mail)
+        _mail_after_commit(subject, body, addresses)
         notes.append(_("已发送邮件至:%(to)s") % {"to": event.mailed_to})
     return notes
 
@@ -270,6 +288,31 @@ def perform(
             event.save()
             if action == Action.ASSIGN:
                 item.co_units.set(data.get("co_units", []))
+                notes = _tell_units(
+                    item,
+                    event,
+                    _("督办事项交办:%(item)s") % {"item": item},
+                    _(
+                        "督查室交办督办事项“%(item)s”,完成时限 %(due)s,请在 %(days)s 天内签收。"
+                        "交办要求:%(requirement)s"
+                    )
+                    % {
+                        "item": item,
+                        "due": item.due_date.isoformat(),
+                        "days": item.ack_days,
+                        "requirement": event.requirement,
+                    },
+                )
+                event.save(update_fields=["mailed_to"])
+            elif action == Action.RETURN:
+                notes = _tell_units(
+                    item,
+                    event,
+                    _("督办事项退回:%(item)s") % {"item": item},
+                    _("督查室退回了“%(item)s”的%(step)s,理由:%(reason)s")
+                    % {"item": item, "step": waiting.get_action_display(), "reason": event.reason},
+                )
+                event.save(update_fields=["mailed_to"])
             _store_files(event, list(files), stored)
             item.version = version + 1
             item.save()

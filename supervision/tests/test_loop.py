@@ -195,6 +195,25 @@ def test_remind_mails_the_unit_and_escalates_after_three_days(
     assert mail.outbox[-1].to == ["rep_a@example.gov.cn", "admin@example.gov.cn"]
 
 
+def test_assignment_and_return_are_mailed_to_the_unit(item, people, django_capture_on_commit_callbacks):
+    office, unit = client_for(people["reviewer"]), client_for(people["rep_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        post(office, item, A.ASSIGN, assign_data())
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        ("督办事项交办:2.1 突出稳企业", ["rep_a@example.gov.cn"])
+    ]
+    assert mail.outbox[0].body == (
+        "督查室交办督办事项“2.1 突出稳企业”,完成时限 2020-11-30,请在 3 天内签收。交办要求:每月5日前报送进展"
+    )
+    post(unit, item, A.ACKNOWLEDGE)
+    post(unit, item, A.FEEDBACK, FEEDBACK | {"self_assessment": "behind"})
+    with django_capture_on_commit_callbacks(execute=True):
+        post(office, item, A.RETURN, {"reason": "请附兑现清单"})
+    assert mail.outbox[-1].subject == "督办事项退回:2.1 突出稳企业"
+    assert mail.outbox[-1].body == "督查室退回了“2.1 突出稳企业”的反馈,理由:请附兑现清单"
+    assert item.events.get(action=A.RETURN).mailed_to == "rep_a@example.gov.cn"
+
+
 def test_key_task_page_lists_its_items(item, people):
     response = client_for(people["viewer"]).get(reverse("targets:keytask-detail", args=[item.key_task_id]))
     page = response.content.decode()
