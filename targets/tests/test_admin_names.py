@@ -81,3 +81,38 @@ def test_role_labels_in_english(superuser_client):
         "Reviewer (reviewer)",
         "Viewer (viewer)",
     ]
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style|svg)\b[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"&\w+;", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:index"),
+        reverse("admin:app_list", args=["axes"]),
+        reverse("admin:axes_accessattempt_changelist"),
+        reverse("admin:targets_figure_changelist"),
+    ],
+)
+def test_chinese_admin_pages_have_no_english_words(superuser_client, url):
+    """Django's and django-axes' English labels are in Chinese too (locale/zh_Hans)."""
+    words = set(
+        re.findall(
+            r"\b[A-Za-z][A-Za-z ]{3,}[A-Za-z]\b", visible_text(superuser_client.get(url).content.decode())
+        )
+    )
+    # The language switcher names English in English, as every language names itself.
+    assert words - {"English"} == set()
+
+
+def test_axes_names_in_chinese_and_english(superuser_client):
+    html = superuser_client.get(reverse("admin:index")).content.decode()
+    for name in ["访问尝试", "访问失败", "访问日志"]:
+        assert name in html
+    superuser_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = superuser_client.get(reverse("admin:index")).content.decode()
+    for name in ["Access attempts", "Access failures", "Access logs"]:
+        assert name in html
