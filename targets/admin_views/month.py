@@ -502,7 +502,7 @@ def month_entry_view(request):
     plan = rows[0].target.key_task.plan if rows else (plans[0] if plans else None)
     due = None
     if plan is not None:
-        due = (month_end(month) + dt.timedelta(days=1)).replace(day=plan.report_due_day)
+        due = compliance.due_date(plan, month)
     context = _context(
         request,
         units=units,
@@ -515,6 +515,7 @@ def month_entry_view(request):
         action_url=_page_url(unit, month),
         rejected_note=rejected_note,
         due=due,
+        overdue=due is not None and due < today,
     )
     return TemplateResponse(request, TEMPLATE, context, status=400 if rejected_note else 200)
 

@@ -557,3 +557,14 @@ def test_an_admin_opens_on_the_first_unit_with_targets(client, unit_a, unit_b, t
     assert [u.name for u in response.context["units"]] == ["一个没有目标的单位", "乙街道", "甲局"]
     assert response.context["unit"] == unit_b
     assert codes(response) == ["1-01", "1-05"]
+
+
+def test_due_date_and_overdue_note(reporter_client, unit_a, targets, monkeypatch):
+    from targets.admin_views import month as month_view
+
+    monkeypatch.setattr(month_view.timezone, "localdate", lambda: dt.date(2020, 7, 5))
+    html = reporter_client.get(page(unit_a)).content.decode()
+    assert "报送截止日期:2020-07-05。" in html
+    monkeypatch.setattr(month_view.timezone, "localdate", lambda: dt.date(2020, 7, 6))
+    html = reporter_client.get(page(unit_a)).content.decode()
+    assert "报送截止日期:2020-07-05,已过期,现在报送计为迟报。" in html
