@@ -62,14 +62,23 @@ def box_widths(page) -> dict:
     )
 
 
-def test_columns_fit_at_1440_and_scroll_in_their_box_on_a_phone(new_context, month_page, screenshot_dir):
-    page = new_context().new_page()
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_columns_fit_at_1440_and_scroll_in_their_box_on_a_phone(
+    new_context, live_server, month_page, screenshot_dir, language
+):
+    context = new_context()
+    page = context.new_page()
     log_in(page, "reporter")
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(month_page)
-    page.screenshot(path=str(screenshot_dir / "month-1440.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / f"month-1440-{language}.png"), full_page=True)
     wide = box_widths(page)
-    assert wide["last"].startswith("异常说明")
+    assert (
+        wide["last"]
+        .lower()
+        .startswith("异常说明" if language == "zh-hans" else "explanation of unusual value")
+    )
     # Every column, the anomaly note (异常说明) last, is inside the box: nothing to scroll.
     assert wide["scroll"] == wide["client"]
     assert wide["noteRight"] <= wide["boxRight"]
@@ -77,9 +86,9 @@ def test_columns_fit_at_1440_and_scroll_in_their_box_on_a_phone(new_context, mon
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(month_page)
-    page.screenshot(path=str(screenshot_dir / "month-390.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / f"month-390-{language}.png"), full_page=True)
     phone = box_widths(page)
-    assert phone["box"] == "按月填报"
+    assert phone["box"] == ("按月填报" if language == "zh-hans" else "Monthly reporting")
     assert phone["scroll"] > phone["client"]
     assert phone["page"] == phone["viewport"] == 390
 
