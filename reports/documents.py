@@ -56,6 +56,7 @@ def context_for(bulletin: Bulletin) -> dict:
         "narrative": text,
         "headings": narrative.outline(bulletin, text),
         "new_indicators": narrative.new_indicators(bulletin),
+        "instructions": narrative.instructions(bulletin),
         "printed_groups": (printed := narrative.printed_groups(bulletin)),
         "unprinted_group_count": len(bulletin.project_groups) + bulletin.omitted_group_count - len(printed),
         "bulletin": bulletin,

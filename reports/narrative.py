@@ -8,7 +8,7 @@ month, or else the draft, marked as not yet approved. A section with nothing to 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from targets import progress, rules
@@ -167,16 +167,18 @@ def outline(bulletin: Bulletin, text: Narrative) -> dict[str, str]:
     ]
     if bulletin.ranking:
         keys.append("ranking")
+    if instructions(bulletin):
+        keys.append("instructions")
     names = {
         "overview": _("总体情况"),
         "highlights": _("工作亮点"),
         "problems": _("存在问题"),
         "next_steps": _("下步工作"),
         "ranking": _("红黄榜"),
+        "instructions": _("领导批示及落实"),
     }
     headings = {
-        key: _("%(n)s、%(name)s") % {"n": _numeral(i), "name": names[key]}
-        for i, key in enumerate(keys)
+        key: _("%(n)s、%(name)s") % {"n": _numeral(i), "name": names[key]} for i, key in enumerate(keys)
     }
     appendices = []
     if any(line.latest for line in bulletin.lines):
@@ -213,3 +215,39 @@ def printed_groups(bulletin: Bulletin) -> list:
         for summary in bulletin.project_groups
         if any(rate is not None and rate.basis != ledger.UNREGISTERED for _label, rate in summary.rate_cells)
     ]
+
+
+def instructions(bulletin: Bulletin) -> list:
+    """Leaders' instructions (领导批示) given by the bulletin's as-of date, with where each stands then.
+
+    (item, instruction, answer or None, status), oldest first; an answer after the as-of date does
+    not count yet.
+    """
+    from django.apps import apps
+
+    if not apps.is_installed("supervision"):
+        return []
+    from supervision import rules as supervision_rules
+    from supervision.models import ItemEvent
+
+    events = list(
+        ItemEvent.objects.filter(
+            item__plan=bulletin.plan, action__in=[ItemEvent.Action.INSTRUCT, ItemEvent.Action.ANSWER]
+        )
+        .select_related("item")
+        .order_by("at", "id")
+    )
+    day = lambda moment: timezone.localtime(moment).date()  # noqa: E731
+    answers = {
+        e.answers_id: e for e in events if e.action == ItemEvent.Action.ANSWER and day(e.at) <= bulletin.as_of
+    }
+    rows = []
+    for event in events:
+        if event.action != ItemEvent.Action.INSTRUCT or day(event.at) > bulletin.as_of:
+            continue
+        answer = answers.get(event.pk)
+        status = supervision_rules.instruction_status(
+            answer_by=event.due_date, answered_on=day(answer.at) if answer else None, today=bulletin.as_of
+        )
+        rows.append((event.item, event, answer, status))
+    return rows

@@ -6,13 +6,14 @@
   unit's steps: 签收, 反馈, 办结申请. Another unit's item is not there for it (404).
 - Admins may also act for a unit. Everyone else logged in (viewers) reads every item.
 - Every logged-in user sees the list of a plan's items with their state (as the plan's text).
+- All of it only within the plans of the user's districts (`targets.access.visible_plans`).
 """
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from targets.access import can_report, can_review, is_admin
+from targets.access import can_report, can_review, in_visible_plans, is_admin
 
 from .models import Evidence, ItemEvent, State, SupervisedItem
 
@@ -22,8 +23,14 @@ OFFICE_ACTIONS = {
     ItemEvent.Action.RETURN,
     ItemEvent.Action.CLOSE,
     ItemEvent.Action.REMIND,
+    ItemEvent.Action.INSTRUCT,
 }
-UNIT_ACTIONS = {ItemEvent.Action.ACKNOWLEDGE, ItemEvent.Action.FEEDBACK, ItemEvent.Action.CLOSE_REQUEST}
+UNIT_ACTIONS = {
+    ItemEvent.Action.ACKNOWLEDGE,
+    ItemEvent.Action.FEEDBACK,
+    ItemEvent.Action.CLOSE_REQUEST,
+    ItemEvent.Action.ANSWER,
+}
 
 
 def is_office(user) -> bool:
@@ -39,10 +46,12 @@ def visible_items(user) -> QuerySet[SupervisedItem]:
     """Items whose page (timeline, feedback, evidence) this user may open."""
     if not user.is_active:
         return SupervisedItem.objects.none()
+    # Only the items of the plans of the user's districts (all for an admin).
+    in_districts = in_visible_plans(user, SupervisedItem.objects.all())
     if is_office(user) or not can_report(user):
-        return SupervisedItem.objects.all()
+        return in_districts
     ids = SupervisedItem.objects.filter(_unit_filter(user)).exclude(state=State.DRAFT).values("pk")
-    return SupervisedItem.objects.filter(pk__in=ids)
+    return in_districts.filter(pk__in=ids)
 
 
 def is_unit_member(user, item: SupervisedItem) -> bool:

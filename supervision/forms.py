@@ -110,6 +110,18 @@ class EmptyForm(forms.Form):
     pass
 
 
+class InstructForm(forms.Form):
+    leader = forms.CharField(label=_("批示领导"), max_length=100)
+    text = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    answer_by = forms.DateField(
+        label=_("答复期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
 FORMS = {
     Action.ASSIGN: AssignForm,
     Action.ACKNOWLEDGE: EmptyForm,
@@ -119,6 +131,8 @@ FORMS = {
     Action.CLOSE_REQUEST: CloseRequestForm,
     Action.CLOSE: ReasonForm,
     Action.REMIND: RemindForm,
+    Action.INSTRUCT: InstructForm,
+    Action.ANSWER: AnswerForm,
 }
 # Steps that take evidence files.
 WITH_FILES = {Action.FEEDBACK, Action.CLOSE_REQUEST, Action.CLOSE}

@@ -125,6 +125,10 @@ class Action(models.TextChoices):
     CLOSE_REQUEST = "close_request", _("办结申请")
     CLOSE = "close", _("办结")
     REMIND = "remind", _("催办")
+    # A leader's instruction (领导批示), recorded by the 督查室: the text, who gave it, the date the
+    # unit must answer by; and the unit's answer to it.
+    INSTRUCT = "instruct", _("领导批示")
+    ANSWER = "answer", _("批示答复")
 
 
 class ItemEvent(models.Model):

@@ -92,6 +92,29 @@ def should_escalate(*, last_reminder_on: dt.date | None, answered_since: bool, t
 
 
 @dataclass(frozen=True)
+class InstructionStatus:
+    """Where a leader's instruction (领导批示) stands: answered on time or late, waiting, or overdue."""
+
+    key: str  # "on_time", "late", "waiting", "overdue"
+    days: int  # days late (late, overdue), or days left (waiting)
+
+    @property
+    def is_late(self) -> bool:
+        return self.key in ("late", "overdue")
+
+
+def instruction_status(
+    *, answer_by: dt.date, answered_on: dt.date | None, today: dt.date
+) -> InstructionStatus:
+    """An answer on the answer-by day is on time; a day after it is late, answered or not."""
+    if answered_on is not None:
+        late = (answered_on - answer_by).days
+        return InstructionStatus("late", late) if late > 0 else InstructionStatus("on_time", 0)
+    late = (today - answer_by).days
+    return InstructionStatus("overdue", late) if late > 0 else InstructionStatus("waiting", -late)
+
+
+@dataclass(frozen=True)
 class Flags:
     """An item's overdue flags as of a day; each is a number of days late, or a month."""
 

@@ -88,6 +88,7 @@ def _detail_context(request, item: SupervisedItem, *, bound: dict | None = None)
         "waiting": workflow.waiting_event(events),
         "flags": workflow.flags(item, events, timezone.localdate()),
         "steps": steps,
+        "instructions": workflow.instructions(events, timezone.localdate()),
         "max_files": evidence.MAX_FILES,
         "max_mb": evidence.MAX_BYTES // (1024 * 1024),
         "is_office": access.is_office(request.user),

@@ -50,8 +50,47 @@ def waiting_event(events: list[ItemEvent]) -> ItemEvent | None:
     return waiting[-1] if waiting else None
 
 
+def open_instruction(events: list[ItemEvent]) -> ItemEvent | None:
+    """The earliest leader's instruction (领导批示) the unit has not answered yet."""
+    answered = {e.answers_id for e in events if e.action == Action.ANSWER}
+    waiting = [e for e in events if e.action == Action.INSTRUCT and e.pk not in answered]
+    return waiting[0] if waiting else None
+
+
+def instructions(
+    events: list[ItemEvent], today: dt.date
+) -> list[tuple[ItemEvent, ItemEvent | None, rules.InstructionStatus]]:
+    """Each leader's instruction with its answer (or None) and where it stands on `today`."""
+    answers = {e.answers_id: e for e in events if e.action == Action.ANSWER}
+    result = []
+    for event in events:
+        if event.action != Action.INSTRUCT:
+            continue
+        answer = answers.get(event.pk)
+        status = rules.instruction_status(
+            answer_by=event.due_date,
+            answered_on=_local_day(answer.at) if answer else None,
+            today=today,
+        )
+        result.append((event, answer, status))
+    return result
+
+
 def allowed_actions(item: SupervisedItem, events: list[ItemEvent]) -> list[str]:
-    """The steps the item's state allows now, whoever does them."""
+    """The steps the item's state allows now, whoever does them.
+
+    A leader's instruction can come at any step once the item is assigned and until it is closed,
+    and the unit answers the open one; both run beside the loop and leave its state as it is.
+    """
+    beside = []
+    if item.state not in (State.DRAFT, State.CLOSED):
+        beside.append(Action.INSTRUCT)
+    if open_instruction(events) is not None and item.state != State.DRAFT:
+        beside.append(Action.ANSWER)
+    return _loop_actions(item, events) + beside
+
+
+def _loop_actions(item: SupervisedItem, events: list[ItemEvent]) -> list[str]:
     waiting = waiting_event(events)
     state = item.state
     if state == State.DRAFT:
@@ -285,6 +324,13 @@ def perform(
             elif action == Action.REMIND:
                 event.reason = data.get("reason", "")
                 notes = _remind(item, events, event, today)
+            elif action == Action.INSTRUCT:
+                event.requirement = data["text"]
+                event.reason = data["leader"]
+                event.due_date = data["answer_by"]
+            elif action == Action.ANSWER:
+                event.answers = open_instruction(events)
+                event.progress = data["answer"]
             event.save()
             if action == Action.ASSIGN:
                 item.co_units.set(data.get("co_units", []))

@@ -108,3 +108,39 @@ def test_the_office_drafts_edits_and_approves_in_the_admin(plan, july):
     note.refresh_from_db()
     assert (note.status, note.approved_by) == (BulletinNote.Status.APPROVED, reviewer)
     assert [h.status for h in note.history.order_by("history_date")] == ["draft", "approved"]
+
+
+def test_leaders_instructions_get_their_own_section_with_lateness(viewer_client, plan, task, july):
+    from supervision.models import ItemEvent, State, SupervisedItem
+
+    office = make_user("office", is_staff=True)
+    item = SupervisedItem.objects.create(
+        plan=plan,
+        key_task=task,
+        code="6.1",
+        title="双改",
+        source_text="原文。",
+        state=State.IN_PROGRESS,
+        due_date=dt.date(2020, 12, 31),
+    )
+    instruction = ItemEvent.objects.create(
+        item=item,
+        action=ItemEvent.Action.INSTRUCT,
+        actor=office,
+        reason="张副区长",
+        requirement="拿出方案",
+        due_date=dt.date(2020, 7, 10),
+    )
+    ItemEvent.objects.filter(pk=instruction.pk).update(
+        at=dt.datetime(2020, 7, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
+    bulletin = build_bulletin(plan=plan, month=JULY, now=NOW)
+    headings = narrative.outline(bulletin, narrative.for_bulletin(bulletin))
+    assert headings["instructions"] == "六、领导批示及落实"
+    [(row_item, event, answer, status)] = narrative.instructions(bulletin)
+    # Not answered by 7-31: 21 days past the 7-10 answer-by day.
+    assert (row_item, answer, status.key, status.days) == (item, None, "overdue", 21)
+    html = viewer_client.get(
+        reverse("reports:bulletin", args=[plan.pk]), {"month": "2020-07"}
+    ).content.decode()
+    assert "<h2>六、领导批示及落实</h2>" in html and "逾期未答复 21 天" in html

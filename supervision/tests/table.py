@@ -39,6 +39,9 @@ EXPECTED = {
     "supervision step close_request POST": UNIT_STEP,
     "supervision step close POST": OFFICE_STEP,
     "supervision step remind POST": OFFICE_STEP,
+    # A leader's instruction is recorded by the 督查室; the unit answers it.
+    "supervision step instruct POST": OFFICE_STEP,
+    "supervision step answer POST": UNIT_STEP,
 }
 
 
@@ -78,6 +81,15 @@ def build(world) -> None:
                 ItemEvent.objects.create(item=item, action=A.ACCEPT, actor=office, answers=feedback)
         if state == "closing":
             ItemEvent.objects.create(item=item, action=A.CLOSE_REQUEST, actor=rep_a, progress="完成")
+        if state == "progress":
+            ItemEvent.objects.create(
+                item=item,
+                action=A.INSTRUCT,
+                actor=office,
+                reason="张副区长",
+                requirement="加快推进",
+                due_date=dt.date(2020, 7, 10),
+            )
         items[state] = item
     waiting = items["review"].events.get(action=A.FEEDBACK)
     record = Evidence(
@@ -125,6 +137,15 @@ def _step_data(world, action):
         ),
         A.CLOSE: ("closing", {"close-reason": ""}),
         A.REMIND: ("assigned", {"remind-reason": "请尽快签收"}),
+        A.INSTRUCT: (
+            "assigned",
+            {
+                "instruct-leader": "张副区长",
+                "instruct-text": "月底前完成",
+                "instruct-answer_by": "2020-07-31",
+            },
+        ),
+        A.ANSWER: ("progress", {"answer-answer": "已落实"}),
     }[action]
 
 

@@ -33,17 +33,23 @@ def test_allowed_steps_follow_the_state(item, people):
     office, unit = people["reviewer"], people["rep_a"]
     allowed = lambda: workflow.allowed_actions(item, list(item.events.order_by("at", "id")))  # noqa: E731
     assert allowed() == [A.ASSIGN]
+    # Once assigned and until closed, a leader's instruction can be recorded beside the loop.
     item.state = State.ASSIGNED
-    assert allowed() == [A.ACKNOWLEDGE, A.REMIND]
+    assert allowed() == [A.ACKNOWLEDGE, A.REMIND, A.INSTRUCT]
     item.state = State.ACKNOWLEDGED
-    assert allowed() == [A.FEEDBACK, A.REMIND]
+    assert allowed() == [A.FEEDBACK, A.REMIND, A.INSTRUCT]
     item.state = State.IN_PROGRESS
     feedback = _event(item, A.FEEDBACK, D(2020, 6, 3), unit, month=D(2020, 5, 1))
-    assert allowed() == [A.ACCEPT, A.RETURN, A.REMIND]
+    assert allowed() == [A.ACCEPT, A.RETURN, A.REMIND, A.INSTRUCT]
     _event(item, A.ACCEPT, D(2020, 6, 4), office, answers=feedback)
-    assert allowed() == [A.FEEDBACK, A.CLOSE_REQUEST, A.REMIND]
+    assert allowed() == [A.FEEDBACK, A.CLOSE_REQUEST, A.REMIND, A.INSTRUCT]
+    # An open instruction lets the unit answer it.
+    instruction = _event(item, A.INSTRUCT, D(2020, 6, 5), office, due_date=D(2020, 6, 15))
+    assert allowed() == [A.FEEDBACK, A.CLOSE_REQUEST, A.REMIND, A.INSTRUCT, A.ANSWER]
+    _event(item, A.ANSWER, D(2020, 6, 9), unit, answers=instruction)
+    assert allowed() == [A.FEEDBACK, A.CLOSE_REQUEST, A.REMIND, A.INSTRUCT]
     item.state = State.CLOSE_REQUESTED
-    assert allowed() == [A.CLOSE, A.RETURN]
+    assert allowed() == [A.CLOSE, A.RETURN, A.INSTRUCT]
     item.state = State.CLOSED
     assert allowed() == []
 
