@@ -22,6 +22,7 @@ from targets.models import KeyTask, Plan, Target
 
 from .access import plan_admin_required
 from .models import SourceDocument, TrackedSentence
+from .pending import pending
 from .textdraft import Proposal, draft_plan
 
 SESSION_KEY = "planning_drafts"
@@ -157,17 +158,7 @@ def _initial(p: Proposal) -> dict:
 
 
 def _pending(request) -> dict:
-    pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict):
-        return {}
-    now = time.time()
-    return {
-        token: draft
-        for token, draft in pending.items()
-        if isinstance(draft, dict)
-        and draft.get("user") == request.user.pk
-        and now - draft.get("created", 0) < TOKEN_TTL_SECONDS
-    }
+    return pending(request, SESSION_KEY, TOKEN_TTL_SECONDS)
 
 
 def _keep(request, draft: dict) -> str:

@@ -23,6 +23,7 @@ from targets.models import DataVersion, Plan
 
 from . import tableio
 from .access import plan_admin_required
+from .pending import pending
 
 SESSION_KEY = "planning_table_imports"
 TOKEN_TTL_SECONDS = 60 * 60
@@ -69,17 +70,7 @@ def _page(request, *, form=None, errors=(), rows=(), token=None, plan=None, stat
 
 
 def _pending(request) -> dict:
-    pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict):
-        return {}
-    now = time.time()
-    return {
-        token: payload
-        for token, payload in pending.items()
-        if isinstance(payload, dict)
-        and payload.get("user") == request.user.pk
-        and now - payload.get("created", 0) < TOKEN_TTL_SECONDS
-    }
+    return pending(request, SESSION_KEY, TOKEN_TTL_SECONDS)
 
 
 @plan_admin_required
