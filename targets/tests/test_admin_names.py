@@ -116,3 +116,18 @@ def test_axes_names_in_chinese_and_english(superuser_client):
     html = superuser_client.get(reverse("admin:index")).content.decode()
     for name in ["Access attempts", "Access failures", "Access logs"]:
         assert name in html
+
+
+def test_group_list_shows_the_role_labels(superuser_client):
+    html = superuser_client.get(reverse("admin:auth_group_changelist")).content.decode()
+    rows = re.findall(
+        r'<th class="field-name"><a [^>]*>(\w+)</a></th><td class="field-role_label">([^<]*)</td>', html
+    )
+    assert sorted(rows) == [("admin", "管理"), ("reporter", "填报"), ("reviewer", "审核"), ("viewer", "浏览")]
+
+
+def test_group_list_in_english(superuser_client):
+    superuser_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = superuser_client.get(reverse("admin:auth_group_changelist")).content.decode()
+    assert '<td class="field-role_label">Reporter</td>' in html
+    assert ">Role</a>" in html or ">Role</span>" in html
