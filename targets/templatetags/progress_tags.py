@@ -73,3 +73,18 @@ def get_item(mapping, key):
 def pct(value: Decimal | None) -> str:
     """A share as “43.5%”, or a plain “—” when there is none (never “—%”)."""
     return "—" if value is None else f"{fmt_points(value)}%"
+
+
+@register.filter
+def in_unit(value: Decimal | None, unit: str) -> str:
+    """A value with its unit of measure: “303 亿元” on Chinese pages, “RMB 30.3 billion” on English
+    ones for amounts in 亿元 (the README's promise); other units stay as the data writes them."""
+    from django.utils.html import format_html
+
+    from targets.datalang import mark_chinese
+
+    if value is None:
+        return "—"
+    if unit == "亿元":
+        return fmt_yi_yuan(value)
+    return format_html("{} {}", fmt_number(value), mark_chinese(unit)) if unit else fmt_number(value)

@@ -113,7 +113,7 @@ def test_future_as_of_is_refused(viewer_client, db):
     from .factories import make_plan
 
     future = make_plan(
-        district="未来区", year=2099, period_start=dt.date(2099, 1, 1), period_end=dt.date(2099, 12, 31)
+        district="测试区", year=2099, period_start=dt.date(2099, 1, 1), period_end=dt.date(2099, 12, 31)
     )
     response = viewer_client.get(reverse("targets:plan-detail", args=[future.pk]), {"as_of": "2099-06"})
     assert response.status_code == 400
@@ -362,3 +362,14 @@ def test_a_milestone_counts_down_and_links_its_ledger_project(viewer_client, pla
     assert "—%" not in html
     late = viewer_client.get(reverse("targets:target-detail", args=[ersha.pk]), {"as_of": "2020-11-30"})
     assert "(已过期限 30 天)" in late.content.decode()
+
+
+def test_amounts_in_yi_yuan_read_as_rmb_billion_on_english_pages(viewer_client, plan, task):
+    investment = make_target(task, "3-02", goal=Decimal("303.0"), unit_of_measure="亿元")
+    make_figure(investment, JUNE, "172.4")
+    url = reverse("targets:target-detail", args=[investment.pk])
+    chinese = viewer_client.get(url, {"as_of": "2020-06"}).content.decode()
+    assert "≥ 303 亿元" in chinese and "172.4 亿元" in chinese
+    viewer_client.cookies["django_language"] = "en"
+    english = viewer_client.get(url, {"as_of": "2020-06"}).content.decode()
+    assert "≥ RMB 30.3 billion" in english and "RMB 17.24 billion" in english
