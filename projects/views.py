@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from targets import pagecache, pages
-from targets.models import Plan
+from targets.access import in_visible_plans, visible_plans
 from targets.pagecache import cached_page
 
 from . import charts, ledger, summary
@@ -27,7 +27,7 @@ from .tables import ProjectTable
 @require_safe
 @cached_page
 def project_list(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
     pagecache.note_plan(request, plan)
     today = timezone.localdate()
     queryset = summary.annotate_for_list(plan.projects.for_ledger(), today=today)
@@ -60,7 +60,7 @@ def _timeline(project: Project) -> list[dict]:
 @require_safe
 @cached_page
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
+    project = get_object_or_404(in_visible_plans(request.user, Project.objects.select_related("plan")), pk=pk)
     plan = project.plan
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
@@ -102,7 +102,11 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @cached_page
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
-        ProjectGroup.objects.select_related("plan", "key_task").prefetch_related("stated_stage_counts"), pk=pk
+        in_visible_plans(
+            request.user,
+            ProjectGroup.objects.select_related("plan", "key_task").prefetch_related("stated_stage_counts"),
+        ),
+        pk=pk,
     )
     plan = group.plan
     as_of, error = pages.as_of_or_error(request, plan)
@@ -139,7 +143,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @cached_page
 def group_list(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from targets import progress
+from targets.access import visible_plans
 from targets.models import Plan
 from targets.pagecache import cached_page, note_plan
 
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 def _plan_month(request: HttpRequest, pk: int) -> tuple[Plan, dt.date | None, HttpResponse | None]:
     """The plan and the bulletin's month, or a 400 response explaining what is wrong with the month."""
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
     try:
         return plan, resolve_month(request.GET.get("month"), plan, today=timezone.localdate()), None
     except BulletinError as exc:

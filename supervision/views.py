@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from targets.models import KeyTask, Plan, Unit
+from targets.access import visible_plans
+from targets.models import KeyTask, Unit
 
 from . import access, evidence, queries, workflow
 from .forms import WITH_FILES, form_for
@@ -39,7 +40,7 @@ class ListFilter(forms.Form):
 @login_required
 @require_safe
 def item_list(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
     form = ListFilter(request.GET or None, plan=plan)
     items = SupervisedItem.objects.filter(plan=plan)
     if form.is_bound and not form.is_valid():

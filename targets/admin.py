@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import access, entry, review, roles, rules
 from .formatting import fmt_number, join_list
 from .forms import FigureAdminForm
-from .models import Figure, FigureEvent, KeyTask, Plan, PlannedValue, Target, Unit
+from .models import DistrictMembership, Figure, FigureEvent, KeyTask, Plan, PlannedValue, Target, Unit
 
 admin.site.site_header = _("重点工作目标跟踪 · 数据填报")
 admin.site.site_title = _("重点工作目标跟踪")
@@ -641,6 +641,15 @@ class RoleChoiceField(forms.ModelMultipleChoiceField):
         return pgettext("role label, name", "%(label)s(%(name)s)") % {"label": label, "name": obj.name}
 
 
+class DistrictMembershipInline(admin.TabularInline):
+    """The districts an account belongs to: it sees those districts' plans (admins see all)."""
+
+    model = DistrictMembership
+    extra = 1
+    verbose_name = _("所属区县")
+    verbose_name_plural = _("所属区县(非管理员只能看到所属区县的计划)")
+
+
 class AccountAdmin(UserAdmin):
     """User accounts, managed by the admin role without letting anyone raise their own powers.
 
@@ -650,6 +659,11 @@ class AccountAdmin(UserAdmin):
     """
 
     GUARDED_FIELDS = ("is_superuser", "user_permissions")
+    inlines = [DistrictMembershipInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # Districts are given on the account's change page, once it exists.
+        return super().get_inline_instances(request, obj) if obj is not None else []
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":

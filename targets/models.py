@@ -168,6 +168,33 @@ class Unit(models.Model):
         return (self.name,)
 
 
+class DistrictMembership(models.Model):
+    """A user belongs to a district (区县) and sees that district's plans.
+
+    Admins (superusers and the admin role) see every district's plans without one; everyone else
+    sees only the plans of the districts they belong to (`access.visible_plans`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="district_memberships",
+        verbose_name=_("用户"),
+    )
+    district = models.CharField(_("区县"), max_length=50, help_text=_("与计划的“区县”一致,如“中原区”"))
+
+    class Meta:
+        verbose_name = _("所属区县")
+        verbose_name_plural = pgettext_lazy("plural", "所属区县")
+        ordering = ["district"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "district"], name="district_membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.district}"
+
+
 class KeyTaskManager(models.Manager):
     def get_by_natural_key(self, district, year, number):
         return self.get(plan__district=district, plan__year=year, number=number)
@@ -691,7 +718,7 @@ class DataVersion:
     """
 
     @staticmethod
-    def current(plan_id: int) -> int | None:
+    def current(plan_id: int, plans=None) -> int | None:
         """The plan's version now; None while this connection's transaction has moved it unseen.
 
         Inside a transaction that has changed the plan (its move waits for the commit), pages of
@@ -700,7 +727,8 @@ class DataVersion:
         """
         if plan_id in _pending_plans():
             return None
-        return Plan.objects.filter(pk=plan_id).values_list("data_version", flat=True).first()
+        plans = Plan.objects.all() if plans is None else plans  # `plans`: those the reader may see
+        return plans.filter(pk=plan_id).values_list("data_version", flat=True).first()
 
     @staticmethod
     def is_pending(plan_id: int) -> bool:

@@ -27,6 +27,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from . import access
 from .models import DataVersion
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,8 @@ def cached_page(view):
         cached = _cache_get(key)
         if cached is not None:
             plan_id, version, head, tail = cached
-            if DataVersion.current(plan_id) == version:
+            # Read among the plans this user may open: another district's page is not served.
+            if DataVersion.current(plan_id, access.visible_plans(request.user)) == version:
                 body = head + _user_area(request) + tail
                 return HttpResponse(body, content_type="text/html; charset=utf-8")
         response = view(request, *args, **kwargs)

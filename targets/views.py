@@ -13,8 +13,9 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from . import charts, history, overview, pages, progress, rules
+from .access import in_visible_plans, is_admin, visible_plans
 from .filters import TargetFilter
-from .models import KeyTask, Plan, Target
+from .models import KeyTask, Target
 from .pagecache import cached_page
 from .tables import PER_PAGE, TargetTable
 
@@ -22,14 +23,16 @@ from .tables import PER_PAGE, TargetTable
 @login_required
 @require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "targets/plan_list.html", {"plans": Plan.objects.all()})
+    plans = visible_plans(request.user)
+    context = {"plans": plans, "sees_all": is_admin(request.user)}
+    return render(request, "targets/plan_list.html", context)
 
 
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Where a log-in lands: the plan's overview when there is one plan, else the list of plans."""
-    plans = list(Plan.objects.only("pk")[:2])
+    plans = list(visible_plans(request.user).only("pk")[:2])
     if len(plans) == 1:
         return redirect(plans[0].get_absolute_url())
     return redirect("targets:plan-list")
@@ -39,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_page
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
@@ -116,7 +119,7 @@ def _target_list(request, plan, as_of, queryset, *, exclude=()):
 @require_safe
 @cached_page
 def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_object_or_404(KeyTask.objects.select_related("plan"), pk=pk)
+    task = get_object_or_404(in_visible_plans(request.user, KeyTask.objects.select_related("plan")), pk=pk)
     plan = task.plan
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
@@ -139,7 +142,7 @@ def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @cached_page
 def target_list(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
@@ -166,7 +169,7 @@ def _by_sentence(indicators) -> list[tuple[str, list]]:
 @require_safe
 @cached_page
 def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
@@ -189,7 +192,10 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @cached_page
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(Target.objects.select_related("key_task__plan"), pk=pk)
+    target = get_object_or_404(
+        in_visible_plans(request.user, Target.objects.select_related("key_task__plan"), "key_task__plan"),
+        pk=pk,
+    )
     plan = target.key_task.plan
     as_of, error = pages.as_of_or_error(request, plan)
     if error:

@@ -99,9 +99,10 @@ def _page_queries(client, plan) -> int:
     return len(ctx.captured_queries)
 
 
-def test_page_query_count_is_the_same_for_1_and_3_targets(viewer_client, plan, task):
+def test_page_query_count_is_the_same_for_1_and_3_targets(viewer, viewer_client, plan, task):
     make_figure(make_target(task, "1-01", units=[make_unit("甲")]), JUNE, 50)
     other = make_plan(district="另一区")
+    viewer.district_memberships.create(district=other.district)
     other_task = make_task(other, 1)
     unit = make_unit("乙")
     for i in range(3):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from targets.models import Figure, KeyTask, Plan, Target, Unit
+from targets.models import DistrictMembership, Figure, KeyTask, Plan, Target, Unit
 
 
 def make_plan(**kwargs) -> Plan:
@@ -53,5 +53,11 @@ def make_figure(target: Target, month: dt.date, value=None, **kwargs) -> Figure:
     return Figure.objects.create(target=target, month=month, **(defaults | kwargs))
 
 
-def make_user(username: str = "viewer", **kwargs):
-    return get_user_model().objects.create_user(username=username, password="x-Test-pass-123", **kwargs)
+# The districts a test user belongs to unless told otherwise: the factory plan's and the seed plan's.
+TEST_DISTRICTS = ("测试区", "中原区")
+
+
+def make_user(username: str = "viewer", *, districts=TEST_DISTRICTS, **kwargs):
+    user = get_user_model().objects.create_user(username=username, password="x-Test-pass-123", **kwargs)
+    DistrictMembership.objects.bulk_create(DistrictMembership(user=user, district=d) for d in districts)
+    return user

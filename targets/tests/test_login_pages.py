@@ -43,7 +43,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client):
 
 
 def test_a_login_lands_on_the_only_plan_or_on_the_list(client):
-    make_user("clerk")
+    make_user("clerk", districts=["测试区", "另一区"])
     login = client.post(reverse("login"), {"username": "clerk", "password": "x-Test-pass-123"})
     assert login["Location"] == "/"
     plan = make_plan()

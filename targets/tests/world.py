@@ -30,6 +30,9 @@ from .factories import make_figure, make_plan, make_target, make_task, make_unit
 ROLES = ("anonymous", "viewer", "rep_a", "rep_b", "reviewer", "admin")
 ROLE_GROUPS = {"viewer": VIEWER, "rep_a": REPORTER, "rep_b": REPORTER, "reviewer": REVIEWER, "admin": ADMIN}
 
+# Every user of the world belongs to the world plan's district (the admin would see it anyway).
+WORLD_DISTRICT = "测试区"
+
 MAY, JUNE, APRIL = dt.date(2020, 5, 1), dt.date(2020, 6, 1), dt.date(2020, 4, 1)
 
 
@@ -48,11 +51,11 @@ class World:
 def build_world() -> World:
     world = World()
     for role, group in ROLE_GROUPS.items():
-        user = make_user(role)
+        user = make_user(role, districts=[WORLD_DISTRICT])
         assign_role(user, group)
         world.users[role] = user
     users = world.users
-    plan = make_plan()
+    plan = make_plan(district=WORLD_DISTRICT)
     plan.title = "测试计划(修订)"
     plan.save()  # a second version in the plan's history
     task = make_task(plan, 1, title="加快推进项目建设")
