@@ -901,3 +901,31 @@ def test_every_admin_view_and_action_of_every_model_admin_is_in_the_table():
             views += ["version GET", "revert POST"]
         views += [f"action {name}" for _f, name, _d in model_admin._get_base_actions()]
         assert {f"{label} {view}" for view in views} <= keys, label
+
+
+# --- districts ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["viewer", "reviewer", "reporter"])
+def test_a_user_of_another_district_finds_none_of_the_worlds_plan_pages(world, role):
+    """Every role above sees the world's pages (its users belong to its district); one of 别区 does not."""
+    from targets.roles import REPORTER, REVIEWER, VIEWER, assign_role
+
+    from .factories import make_user
+
+    with transaction.atomic():
+        outsider = make_user(f"outsider_{role}", districts=["别区"])
+        assign_role(outsider, {"viewer": VIEWER, "reviewer": REVIEWER, "reporter": REPORTER}[role])
+        client = Client()
+        client.force_login(outsider)
+        names = [*_SITE_ARGS, "supervision:item-list"]
+        args = {**_SITE_ARGS, "supervision:item-list": "plan"}
+        got = {
+            name: client.get(reverse(name, args=[getattr(world, args[name]).pk])).status_code
+            for name in names
+        }
+        plans = list(client.get(reverse("targets:plan-list")).context["plans"])
+        transaction.set_rollback(True)
+    assert got == dict.fromkeys(names, 404)
+    assert plans == []
