@@ -139,7 +139,13 @@ def test_leaders_instructions_get_their_own_section_with_lateness(viewer_client,
     assert headings["instructions"] == "六、领导批示及落实"
     [(row_item, event, answer, status)] = narrative.instructions(bulletin)
     # Not answered by 7-31: 21 days past the 7-10 answer-by day.
-    assert (row_item, answer, status.key, status.days) == (item, None, "overdue", 21)
+    assert (row_item, event.reason, answer, status.key, status.days) == (
+        item,
+        "张副区长",
+        None,
+        "overdue",
+        21,
+    )
     html = viewer_client.get(
         reverse("reports:bulletin", args=[plan.pk]), {"month": "2020-07"}
     ).content.decode()
