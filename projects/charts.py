@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from targets.formatting import fmt_number, fmt_yi_yuan
-from targets.models import Figure, Plan, month_end
-from targets.plotting import Chart, ChartTable, hline, to_html, vline
+from common.formatting import fmt_number, fmt_yi_yuan
+from common.months import month_end
+from common.plotting import Chart, ChartTable, hline, to_html, vline
+from targets.models import Figure, Plan
 
 CENT = Decimal("0.01")
 

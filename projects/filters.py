@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from targets.datalang import DataCheckboxSelectMultiple, DataSelect
+from common.datalang import DataCheckboxSelectMultiple, DataSelect
 from targets.filters import YesNoWidget
 from targets.models import Unit
 

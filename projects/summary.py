@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from targets.models import Figure, Target, last_closed_month
+from common.months import last_closed_month
+from targets.models import Figure, Target
 
 from . import ledger
 from .models import STAGE_ORDER, Problem, Project, ProjectGroup, Stage

@@ -5,8 +5,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from targets.datalang import mark_chinese
-from targets.formatting import join_list
+from common.datalang import mark_chinese
+from common.formatting import join_list
 
 from .models import Project
 

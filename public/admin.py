@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.formatting import join_list
 from supervision.models import State, SupervisedItem
 from targets.admin import GuardedHistoryAdmin
-from targets.formatting import join_list
 from targets.models import Target
 
 from .models import Publication

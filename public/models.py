@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.months import month_end
 from supervision.models import SupervisedItem
-from targets.models import Plan, Target, month_end
+from targets.models import Plan, Target
 
 
 class Robots(models.TextChoices):

@@ -27,12 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.formatting import fmt_number, fmt_qualified, join_list, month_label
+from common.months import last_closed_month, month_choices, month_end
 from projects import ledger
 from projects import summary as project_summary
 from projects.models import STAGE_DATE_FIELDS, Problem, Project
 from targets import compliance, progress, rules
-from targets.formatting import fmt_number, fmt_qualified, join_list, month_label
-from targets.models import Figure, KeyTask, Plan, Target, last_closed_month, month_end
+from targets.models import Figure, KeyTask, Plan, Target
 
 Light = rules.Light
 HUNDRED = Decimal(100)
@@ -68,7 +69,7 @@ def default_month(plan: Plan, *, today: dt.date) -> dt.date:
     latest = progress.latest_reported_month_end(plan)
     if latest is not None:
         return latest.replace(day=1)
-    ended = [d for d in progress.month_choices(plan, today=today) if d <= plan.period_end]
+    ended = [d for d in month_choices(plan, today=today) if d <= plan.period_end]
     return (ended[-1] if ended else plan.period_start).replace(day=1)
 
 

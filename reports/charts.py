@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from common.plotting import FONT, Chart, ChartTable, to_html
 from targets.charts import LIGHT_COLOURS
-from targets.plotting import FONT, Chart, ChartTable, to_html
 
 from .bulletin import Headline
 

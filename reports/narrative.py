@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.formatting import fmt_number, fmt_points
 from targets import progress, rules
-from targets.formatting import fmt_number, fmt_points
 from targets.models import Target
 
 from .bulletin import Bulletin

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from targets import progress
+from common import months
 from targets.access import visible_plans
 from targets.models import Plan
 from targets.pagecache import cached_page, note_plan
@@ -52,7 +52,7 @@ def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
         return error
     note_plan(request, plan)
     bulletin = build_bulletin(plan=plan, month=month)
-    month_choices = [end.replace(day=1) for end in progress.month_choices(plan, today=timezone.localdate())]
+    month_choices = [end.replace(day=1) for end in months.month_choices(plan, today=timezone.localdate())]
     context = documents.context_for(bulletin) | {"month": month, "month_choices": month_choices}
     return render(request, "reports/bulletin.html", context)
 

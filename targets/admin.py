@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.formatting import fmt_number, join_list
+
 from . import access, entry, review, roles, rules
-from .formatting import fmt_number, join_list
 from .forms import FigureAdminForm
 from .models import DistrictMembership, Figure, FigureEvent, KeyTask, Plan, PlannedValue, Target, Unit
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.formatting import fmt_number
+from common.months import month_end
+from common.plotting import CONFIG, FONT, Chart, ChartTable, hline, to_html, vline
+
 from . import rules
-from .formatting import fmt_number
-from .models import month_end
-from .plotting import CONFIG, FONT, Chart, ChartTable, hline, to_html, vline
 from .progress import LEGEND, TargetRow
 
 __all__ = ["CONFIG", "FONT", "LIGHT_COLOURS", "lights_by_task", "target_progress"]

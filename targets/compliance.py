@@ -24,7 +24,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from .models import Figure, Plan, Target, Unit, month_end
+from common.months import month_end
+
+from .models import Figure, Plan, Target, Unit
 
 REPORTING_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -69,7 +71,7 @@ def check_month_in_plan(plan: Plan, month: dt.date) -> None:
 def last_closed_month(today: dt.date) -> dt.date:
     """First day of the month before the one `today` falls in: the month now being reported.
 
-    Unlike `models.last_closed_month`, the last day of a month does not count as closing it:
+    Unlike `common.months.last_closed_month`, the last day of a month does not count as closing it:
     on 30 June the month whose figures are due is still May.
     """
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

@@ -15,8 +15,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import fmt_number
+
 from . import access
-from .formatting import fmt_number
 from .forms import figure_errors
 from .models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, Target
 

@@ -9,8 +9,9 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.datalang import DataSelect
+
 from . import rules
-from .datalang import DataSelect
 from .models import KeyTask, Target, Unit
 
 LIGHT_CHOICES = [

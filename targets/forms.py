@@ -14,7 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import NOTE_FIELDS, NOTE_MAX_LENGTH, Figure, Target, month_end
+from common.months import month_end
+
+from .models import NOTE_FIELDS, NOTE_MAX_LENGTH, Figure, Target
 
 _VALUE_FIELD = Figure._meta.get_field("value")
 # The value's rules follow its column: 2 decimal places, 14 digits in all, so 12 before the point.

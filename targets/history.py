@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .formatting import fmt_number
+from common.formatting import fmt_number
+
 from .models import Figure, Target
 
 # Bookkeeping fields whose change the log need not show (who and when are shown per entry).

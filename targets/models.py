@@ -4,7 +4,6 @@ Every target and figure keeps the sentence of the source document it came from, 
 can check it, and who entered it. What the sources do not say stays empty.
 """
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
@@ -19,18 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-
-def month_end(month: dt.date) -> dt.date:
-    """The last day of the month that `month` falls in."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def last_closed_month(as_of: dt.date) -> dt.date:
-    """First day of the latest month that has ended on or before `as_of`."""
-    if month_end(as_of) == as_of:
-        return as_of.replace(day=1)
-    previous = as_of.replace(day=1) - dt.timedelta(days=1)
-    return previous.replace(day=1)
+from common.months import last_closed_month, month_end
 
 
 class PlanManager(models.Manager):

@@ -6,6 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from common.asof import AsOfError
+from common.months import month_choices
+
 from . import pagecache, progress
 from .models import Plan
 
@@ -18,7 +21,7 @@ def as_of_or_error(request: HttpRequest, plan: Plan) -> tuple[dt.date | None, Ht
     pagecache.note_plan(request, plan)
     try:
         return progress.resolve_as_of(request.GET.get("as_of"), plan, today=timezone.localdate()), None
-    except progress.AsOfError as exc:
+    except AsOfError as exc:
         response = render(
             request, "targets/bad_request.html", {"plan": plan, "message": str(exc)}, status=400
         )
@@ -29,5 +32,5 @@ def page_context(plan: Plan, as_of: dt.date) -> dict:
     return {
         "plan": plan,
         "as_of": as_of,
-        "month_choices": progress.month_choices(plan, today=timezone.localdate()),
+        "month_choices": month_choices(plan, today=timezone.localdate()),
     }

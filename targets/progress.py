@@ -5,7 +5,6 @@ them to `assess_targets`, which runs the rules in Python without touching the da
 """
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,15 +13,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from common.asof import parse_as_of
+from common.formatting import fmt_number, fmt_points, join_list, month_label
+from common.months import last_closed_month, month_choices, month_end, review_end
 from projects import ledger
 
 from . import rules
-from .formatting import fmt_number, fmt_points, join_list, month_label
-from .models import Figure, LedgerMeasure, Plan, Target, last_closed_month, month_end
-
-
-class AsOfError(ValueError):
-    """A user-supplied as-of date that cannot be used; the message is shown to the user."""
+from .models import Figure, LedgerMeasure, Plan, Target
 
 
 def thresholds_for(plan: Plan) -> rules.Thresholds:
@@ -398,35 +395,11 @@ def latest_reported_month_end(plan: Plan) -> dt.date | None:
     return month_end(latest) if latest else None
 
 
-def review_end(plan: Plan) -> dt.date:
-    """The last as-of date a plan can be read at: the end of the month after its period.
-
-    The year-end review (年终考核) runs in January, on December's figures.
-    """
-    return month_end(plan.period_end + dt.timedelta(days=1))
-
-
-def month_choices(plan: Plan, *, today: dt.date) -> list[dt.date]:
-    """Month ends of the plan period (and its review month) that have ended, for the as-of selector."""
-    ends = []
-    month = plan.period_start.replace(day=1)
-    while month <= review_end(plan):
-        end = month_end(month)
-        if end > today:
-            break
-        ends.append(end)
-        month = end + dt.timedelta(days=1)
-    return ends
-
-
-_AS_OF = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
-
-
 def resolve_as_of(raw: str | None, plan: Plan, *, today: dt.date) -> dt.date:
     """The as-of date for a page: the user's choice, or the end of the latest reported month.
 
-    Accepts YYYY-MM (meaning that month's end) or YYYY-MM-DD; raises AsOfError with a message
-    for the user on anything else, on a date outside the plan period and on a future date.
+    Raises AsOfError (`common.asof`) with a message for the user on a malformed date, on a date
+    outside the plan period and its review month, and on a future date.
     """
     if raw is None or raw.strip() == "":
         default = latest_reported_month_end(plan)
@@ -435,24 +408,7 @@ def resolve_as_of(raw: str | None, plan: Plan, *, today: dt.date) -> dt.date:
             ended = [d for d in month_choices(plan, today=today) if d <= plan.period_end]
             default = ended[-1] if ended else plan.period_start
         return default
-    match = _AS_OF.match(raw.strip())
-    if not match:
-        raise AsOfError(
-            _("日期“%(raw)s”格式不正确,请使用“年-月”(如 2020-06)或“年-月-日”。") % {"raw": raw[:40]}
-        )
-    year, month, day = (int(g) if g else None for g in match.groups())
-    try:
-        as_of = month_end(dt.date(year, month, 1)) if day is None else dt.date(year, month, day)
-    except ValueError as exc:
-        raise AsOfError(_("日期“%(raw)s”不存在。") % {"raw": raw[:40]}) from exc
-    if not plan.period_start <= as_of <= review_end(plan):
-        raise AsOfError(
-            _("日期 %(date)s 不在计划期 %(start)s 至 %(end)s(含次月年终考核)之内。")
-            % {"date": as_of, "start": plan.period_start, "end": review_end(plan)}
-        )
-    if as_of > today:
-        raise AsOfError(_("日期 %(date)s 尚未到来,只能查看已过去的日期。") % {"date": as_of})
-    return as_of
+    return parse_as_of(raw, first=plan.period_start, last=review_end(plan), today=today)
 
 
 def expected_path(target: Target) -> list[tuple[dt.date, Decimal]]:

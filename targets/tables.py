@@ -7,8 +7,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .datalang import mark_chinese
-from .formatting import fmt_number, fmt_points, fmt_qualified, join_list
+from common.datalang import mark_chinese
+from common.formatting import fmt_number, fmt_points, fmt_qualified, join_list
+
 from .models import Target
 
 # Tables are rendered a page (50 rows) at a time; the page links come with the table's template.

@@ -32,11 +32,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.formatting import join_list
+from common.months import month_end
+
 from . import access, xlsx_safety
 from .entry import Check, Entry
-from .formatting import join_list
 from .forms import clean_note, parse_date, parse_value
-from .models import Figure, Target, Unit, month_end
+from .models import Figure, Target, Unit
 from .xlsx_safety import put
 
 logger = logging.getLogger(__name__)

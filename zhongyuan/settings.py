@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "zhongyuan.apps.AxesConfig",  # axes, named 登录安全 in the admin
+    "common",  # shared helpers and template tags; no models
     "targets",
     "projects",
     "reports",

@@ -1,4 +1,4 @@
-// Draws the page's plotly charts. Each chart (targets/plotting.py) is an empty
+// Draws the page's plotly charts. Each chart (common/plotting.py) is an empty
 // <div class="plotly-graph-div" data-figure="ID"> and a <script type="application/json" id="ID">
 // data block holding {data, layout, config}; a data block is never executed, so the
 // Content-Security-Policy can forbid inline script. Needs plotly.min.js loaded before it.

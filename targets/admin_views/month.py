@@ -23,10 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from common.formatting import fmt_number, fmt_points, join_list
+from common.months import month_end
+
 from .. import access, compliance, entry, progress, rules
-from ..formatting import fmt_number, fmt_points, join_list
 from ..forms import FigureDateField, FigureValueField, NoteField
-from ..models import NOTE_FIELDS, Figure, Plan, Target, Unit, month_end
+from ..models import NOTE_FIELDS, Figure, Plan, Target, Unit
 
 TEMPLATE = "admin/targets/figure/month_entry.html"
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")

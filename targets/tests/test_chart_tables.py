@@ -1,6 +1,6 @@
 """Each chart's text alternative: its numbers as an HTML table next to it, and a summary label.
 
-The table is built from the same lists as the plotly figure (targets.plotting.Chart), so these
+The table is built from the same lists as the plotly figure (common.plotting.Chart), so these
 tests read the table back from the rendered page and compare it cell by cell.
 """
 

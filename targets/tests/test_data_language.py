@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from targets.datalang import mark_chinese
+from common.datalang import mark_chinese
 from targets.roles import REPORTER, assign_role
 
 from .factories import make_figure, make_target, make_task, make_unit, make_user

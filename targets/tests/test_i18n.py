@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from targets.formatting import fmt_qualified, fmt_yi_yuan, fmt_yi_yuan_pair, join_list, month_label
+from common.formatting import fmt_qualified, fmt_yi_yuan, fmt_yi_yuan_pair, join_list, month_label
 
 from .factories import make_figure, make_target, make_user
 

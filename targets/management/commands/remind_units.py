@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.formatting import month_label
 from targets import compliance
-from targets.formatting import month_label
 from targets.models import Plan, Unit
 
 

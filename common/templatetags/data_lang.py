@@ -1,4 +1,4 @@
-"""Chinese data on English pages, marked lang="zh-hans" (see targets.datalang).
+"""Chinese data on English pages, marked lang="zh-hans" (see common.datalang).
 
 `{{ value|zh }}` wraps one value; `<blockquote{% zh_attr %}>` marks an element that holds only data.
 """
@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from targets.datalang import DATA_LANGUAGE, mark_chinese, page_is_chinese
+from common.datalang import DATA_LANGUAGE, mark_chinese, page_is_chinese
 
 register = template.Library()
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from targets.formatting import (
+from common.formatting import (
     fmt_number,
     fmt_points,
     fmt_qualified,
@@ -81,7 +81,7 @@ def in_unit(value: Decimal | None, unit: str) -> str:
     ones for amounts in 亿元 (the README's promise); other units stay as the data writes them."""
     from django.utils.html import format_html
 
-    from targets.datalang import mark_chinese
+    from common.datalang import mark_chinese
 
     if value is None:
         return "—"
