@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from targets import xlsx_io
+from entry.xlsx import sheetcells
 from targets.models import DataVersion, Plan
 
 from . import tableio
@@ -163,7 +163,7 @@ class _Stale(Exception):
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=xlsx_io.XLSX_CONTENT_TYPE)
+    response = HttpResponse(data, content_type=sheetcells.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response

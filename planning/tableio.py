@@ -1,7 +1,7 @@
 """The 任务分解表 (task breakdown table): read an .xlsx or .csv, check every row, apply all or nothing.
 
-Reading an .xlsx goes through the monthly upload's safe path (`targets.xlsx_io._open`: the zip and
-XML checks of `targets.xlsx_safety` before openpyxl sees the file, then streaming): formulas and
+Reading an .xlsx goes through the monthly upload's safe path (`entry.xlsx.validation.open_workbook`:
+the zip and XML checks of `entry.xlsx.safety` before openpyxl sees the file, then streaming): formulas and
 merged cells in the table are refused, sizes and rows are limited. A CSV is read as UTF-8 or, as
 Chinese Excel saves it, GBK (GB18030).
 
@@ -25,12 +25,13 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from targets import xlsx_io, xlsx_safety
+from entry.xlsx import safety as xlsx_safety
+from entry.xlsx import sheetcells, validation
 from targets.models import Figure, KeyTask, Plan, Target, Unit
 
 from . import textdraft
 
-MAX_UPLOAD_BYTES = xlsx_io.MAX_UPLOAD_BYTES
+MAX_UPLOAD_BYTES = sheetcells.MAX_UPLOAD_BYTES
 MAX_ROWS = 2000
 MAX_COLUMNS = xlsx_safety.MAX_COLUMNS
 MAX_CELL = 1000
@@ -162,8 +163,8 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
 
 def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
     try:
-        workbook, sheets = xlsx_io._open(data)
-    except xlsx_io.WorkbookRejected as exc:
+        workbook, sheets = validation.open_workbook(data)
+    except sheetcells.WorkbookRejected as exc:
         raise TableRejected(" ".join(exc.messages), status=exc.status) from None
     try:
         ws = workbook.worksheets[0] if workbook.worksheets else None
@@ -181,8 +182,8 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
                 % {"ranges": "、".join(facts.merges[:10])}
             )
         grid, formulas = [], []
-        for number, cells in xlsx_io._rows(ws, facts.last_content_row):
-            formulas.extend(c.coordinate for c in cells if c.value is not None and xlsx_io._is_formula(c))
+        for number, cells in sheetcells.sheet_rows(ws, facts.last_content_row):
+            formulas.extend(c.coordinate for c in cells if c.value is not None and sheetcells.is_formula(c))
             grid.append((number, [c.value for c in cells]))
             if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
                 raise TableRejected(_("数据行超过 %(n)s 行。") % {"n": MAX_ROWS})

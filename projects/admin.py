@@ -4,7 +4,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from targets import access
+from projects import access
+from targets.access import can_review, is_admin
 from targets.admin import GuardedHistoryAdmin
 from targets.models import Unit
 
@@ -40,7 +41,7 @@ class ProblemInline(admin.TabularInline):
         other acceptable choice, so the reporter can still save the project without moving it.
         """
         formset = super().get_formset(request, obj, **kwargs)
-        if access.is_admin(request.user):
+        if is_admin(request.user):
             return formset
         user = request.user
 
@@ -121,7 +122,7 @@ class ProjectAdmin(GuardedHistoryAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if access.is_admin(request.user) or access.can_review(request.user):
+        if is_admin(request.user) or can_review(request.user):
             return queryset
         return queryset.filter(pk__in=access.editable_projects(request.user).values("pk"))
 
@@ -131,10 +132,10 @@ class ProjectAdmin(GuardedHistoryAdmin):
         return obj is None or access.editable_projects(request.user).filter(pk=obj.pk).exists()
 
     def has_delete_permission(self, request, obj=None):
-        return access.is_admin(request.user)
+        return is_admin(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "responsible_unit" and not access.is_admin(request.user):
+        if db_field.name == "responsible_unit" and not is_admin(request.user):
             kwargs["queryset"] = request.user.report_units.all()
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

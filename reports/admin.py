@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from entry.compliance import MonthError, parse_month
 from targets.admin import GuardedHistoryAdmin
-from targets.compliance import MonthError, parse_month
 from targets.models import Plan
 
 from . import narrative

@@ -29,10 +29,11 @@ from django.utils.translation import gettext_lazy
 
 from common.formatting import fmt_number, fmt_qualified, join_list, month_label
 from common.months import last_closed_month, month_choices, month_end
+from entry import compliance
 from projects import ledger
 from projects import summary as project_summary
 from projects.models import STAGE_DATE_FIELDS, Problem, Project
-from targets import compliance, progress, rules
+from targets import progress, rules
 from targets.models import Figure, KeyTask, Plan, Target
 
 Light = rules.Light

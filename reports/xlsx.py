@@ -6,7 +6,7 @@ values and percentages are stored as numbers (percentages as points, e.g. 56.9 f
 printed), so a reader can sort and sum them. A target without an approved figure says 暂无数据
 (Not reported) in its value cell.
 
-Every cell is written through `targets.xlsx_safety.put`, so a name or problem text starting with
+Every cell is written through `entry.xlsx.safety.put`, so a name or problem text starting with
 = + - @ stays text and is never a formula, and the file is saved by `xlsx_safety.workbook_bytes`.
 """
 
@@ -17,9 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from entry.xlsx import safety as xlsx_safety
+from entry.xlsx.safety import put
 from projects import summary as project_summary
-from targets import xlsx_safety
-from targets.xlsx_safety import put
 
 from .bulletin import Bulletin, TargetLine
 

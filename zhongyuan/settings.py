@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "common",  # shared helpers and template tags; no models
     "targets",
     "projects",
+    "entry",  # the data-entry pipeline; no models (its admin registers the kernel's figures)
     "reports",
     "planning",
     "supervision",

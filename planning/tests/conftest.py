@@ -1,6 +1,6 @@
 import pytest
 
-from targets.roles import ADMIN, REVIEWER, assign_role
+from entry.roles import ADMIN, REVIEWER, assign_role
 from targets.tests.factories import make_user
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from targets import entry
+from entry import write as entry
 from targets.models import Figure, Plan, Target
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit
 from targets.tests.world import db_fingerprint

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from entry.roles import ADMIN, REPORTER, REVIEWER, assign_role
 from projects.models import Problem, Project
 from targets.models import Target
-from targets.roles import ADMIN, REPORTER, REVIEWER, assign_role
 from targets.tests.factories import make_plan, make_task, make_unit, make_user
 
 pytestmark = pytest.mark.django_db

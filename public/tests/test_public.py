@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from entry.roles import ADMIN, REPORTER, REVIEWER, assign_role
 from public.models import Publication, Robots
 from supervision.models import State, SupervisedItem
 from targets.models import Figure, Target
-from targets.roles import ADMIN, REPORTER, REVIEWER, assign_role
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
 
 MAY = dt.date(2020, 5, 1)

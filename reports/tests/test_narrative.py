@@ -10,10 +10,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
 
+from entry.roles import REVIEWER, assign_role
 from reports import narrative
 from reports.bulletin import build_bulletin
 from reports.models import BulletinNote
-from targets.roles import REVIEWER, assign_role
 from targets.tests.factories import make_figure, make_target, make_unit, make_user
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import zlib
 
 import pytest
 
+from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from supervision.models import SupervisedItem
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from targets.tests.factories import make_plan, make_task, make_unit, make_user
 
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from entry.roles import REPORTER, REVIEWER, assign_role
 from supervision import rules, workflow
 from supervision.models import ItemEvent, State, SupervisedItem
-from targets.roles import REPORTER, REVIEWER, assign_role
 from targets.tests.factories import make_plan, make_task, make_unit, make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from targets import access
+from entry import access
+from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from targets.models import Figure, FigureEvent
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 
 from .factories import make_figure, make_target, make_unit, make_user
 
@@ -199,7 +199,7 @@ def test_reviewer_return_needs_a_reason(client, world):
 
 def test_returned_figure_can_be_corrected_and_resubmitted(client, world):
     figure = world["submitted_b"]
-    from targets import review
+    from entry import review
 
     review.send_back([figure], user=world["users"]["rev"], reason="请核实")
     figure.refresh_from_db()

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from targets.roles import ADMIN, REPORTER, assign_role
+from entry.roles import ADMIN, REPORTER, assign_role
 
 from .factories import make_user
 from .world import admin_form_data

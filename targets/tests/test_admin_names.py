@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from targets import roles
+from entry import roles
 
 from .factories import make_user
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from common.datalang import mark_chinese
-from targets.roles import REPORTER, assign_role
+from entry.roles import REPORTER, assign_role
 
 from .factories import make_figure, make_target, make_task, make_unit, make_user
 

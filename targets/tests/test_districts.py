@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from projects.models import Project, ProjectGroup
 from supervision.models import SupervisedItem
 from targets.access import visible_plans
 from targets.models import DistrictMembership
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 
 from .factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
 

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from targets import roles
+from entry import roles
+from entry.tests.test_month_entry import form_data
 from targets.models import Figure, Target
 
 from .factories import make_figure, make_target, make_unit, make_user
-from .test_month_entry import form_data
 
 pytestmark = pytest.mark.django_db
 

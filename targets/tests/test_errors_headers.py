@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets.roles import ADMIN, REPORTER, REVIEWER, assign_role
+from entry.roles import ADMIN, REPORTER, REVIEWER, assign_role
 from zhongyuan import errors
 
 from .factories import make_figure, make_target, make_unit, make_user

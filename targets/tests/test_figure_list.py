@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets import roles
+from entry import roles
 from targets.models import Figure, Target
 
 from .factories import make_figure, make_target, make_user

@@ -7,8 +7,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from entry.roles import REPORTER, assign_role
 from targets.models import Figure
-from targets.roles import REPORTER, assign_role
 
 from .factories import make_figure, make_target, make_unit, make_user
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from targets import review
-from targets.entry import Entry, save_entries
+from entry import review
+from entry.roles import REPORTER, REVIEWER, assign_role
+from entry.write import Entry, save_entries
 from targets.history import change_log
-from targets.roles import REPORTER, REVIEWER, assign_role
 
 from .factories import make_target, make_unit, make_user
 
@@ -47,7 +47,7 @@ def test_a_correction_after_approval_is_listed(approved_figure):
     target, figure = approved_figure
     reporter, reviewer = figure.entered_by, figure.reviewed_by
     admin_user = make_user("chief")
-    from targets.roles import ADMIN
+    from entry.roles import ADMIN
 
     assign_role(admin_user, ADMIN)
     review.send_back([figure], user=admin_user, reason="数据有误")

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
-from targets import review, rules
-from targets.roles import REPORTER, REVIEWER, assign_role
+from entry import review
+from entry.roles import REPORTER, REVIEWER, assign_role
+from targets import rules
 
 from .factories import make_figure, make_target, make_user
 

@@ -20,9 +20,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from targets import review
+from entry import review
+from entry.roles import REPORTER, REVIEWER, VIEWER, assign_role
 from targets.models import DataVersion, Figure, Plan
-from targets.roles import REPORTER, REVIEWER, VIEWER, assign_role
 from tests.tools import require
 
 from .factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
@@ -257,7 +257,7 @@ def test_deactivating_a_user_logs_them_out_at_once(backend, client, alice, page)
 
 def month_form(client, unit, targets, *, submit: bool) -> tuple[str, dict]:
     """The monthly page's URL and the POST of a value for every target."""
-    from .test_month_entry import form_data, page
+    from entry.tests.test_month_entry import form_data, page
 
     url = page(unit)
     response = client.get(url)

@@ -34,9 +34,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from simple_history.admin import SimpleHistoryAdmin
 
+from entry.xlsx import sheetcells
 from public.tests import table as public_table
 from supervision.tests import table as supervision_table
-from targets import xlsx_io
 
 from .world import ROLES, World, admin_form_data, build_world, db_fingerprint
 
@@ -572,9 +572,9 @@ def _template_url(world):
 def _filled_workbook(client) -> bytes:
     """Unit A's May template (as `client` downloads it) with target 1-01 at 12."""
     workbook = load_workbook(io.BytesIO(client.get(_template_url(client.world)).content))
-    sheet = workbook[xlsx_io.SHEET_TITLE]
-    columns = {title: index + 1 for index, title in enumerate(xlsx_io.COLUMNS)}
-    for row in range(xlsx_io.HEADER_ROW + 1, sheet.max_row + 1):
+    sheet = workbook[sheetcells.SHEET_TITLE]
+    columns = {title: index + 1 for index, title in enumerate(sheetcells.COLUMNS)}
+    for row in range(sheetcells.HEADER_ROW + 1, sheet.max_row + 1):
         if sheet.cell(row=row, column=columns["编号"]).value == "1-01":
             sheet.cell(row=row, column=columns["本月数值"], value=12)
     buffer = io.BytesIO()
@@ -910,7 +910,7 @@ def test_every_admin_view_and_action_of_every_model_admin_is_in_the_table():
 @pytest.mark.parametrize("role", ["viewer", "reviewer", "reporter"])
 def test_a_user_of_another_district_finds_none_of_the_worlds_plan_pages(world, role):
     """Every role above sees the world's pages (its users belong to its district); one of 别区 does not."""
-    from targets.roles import REPORTER, REVIEWER, VIEWER, assign_role
+    from entry.roles import REPORTER, REVIEWER, VIEWER, assign_role
 
     from .factories import make_user
 

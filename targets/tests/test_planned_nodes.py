@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from entry.roles import ADMIN, assign_role
 from targets import rules
 from targets.models import PlannedValue
-from targets.roles import ADMIN, assign_role
 
 from .factories import make_figure, make_target, make_user
 

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from entry import roles
+from entry.tests.test_month_entry import form_data
 from reports.bulletin import build_bulletin
-from targets import roles
 from targets.models import Figure
 
 from .factories import make_figure, make_target, make_unit, make_user
 from .test_i18n import CATALOGUE, parse_po
-from .test_month_entry import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -18,12 +18,12 @@ from django.db import connection
 from django.forms import CheckboxInput, MultiWidget, SelectMultiple
 from django.test import RequestFactory
 
+from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from projects.models import Problem, Project, ProjectGroup
 from public.tests import table as public_table
 from reports.models import BulletinNote
 from supervision.tests import table as supervision_table
 from targets.models import Figure, FigureEvent
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 
 from .factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
 

@@ -83,7 +83,7 @@ def screenshot_dir(tmp_path_factory):
 
 def browser_user(username: str, role: str):
     """A user with the given role who logs in through the login page with PASSWORD."""
-    from targets.roles import assign_role
+    from entry.roles import assign_role
     from targets.tests.factories import make_user
 
     user = make_user(username)

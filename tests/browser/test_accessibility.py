@@ -24,13 +24,13 @@ from django.conf import settings
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER
+from entry.tests.test_xlsx import fill, to_bytes
+from entry.xlsx import sheetcells, writer
 from projects.models import Project
 from projects.tests.factories import make_investment, make_problem
-from targets import xlsx_io
 from targets.models import Figure, Plan, Target, Unit
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER
 from targets.tests.factories import make_figure, make_plan, make_target, make_task
-from targets.tests.test_xlsx import fill, to_bytes
 from tests.tools import needs
 
 from .conftest import PASSWORD, browser_user, chromium_executable
@@ -97,8 +97,8 @@ def site_data():
     )
     make_problem(project, "征地拆迁未完成", due_by=dt.date(2020, 5, 31))
     # The unit's July workbook with one value filled in, for the import preview page.
-    workbook = load_workbook(io.BytesIO(xlsx_io.build_template(unit, JULY, user=reporter)[0]))
-    fill(workbook[xlsx_io.SHEET_TITLE], measured[0].code, 本月数值=measured[0].goal)
+    workbook = load_workbook(io.BytesIO(writer.build_template(unit, JULY, user=reporter)[0]))
+    fill(workbook[sheetcells.SHEET_TITLE], measured[0].code, 本月数值=measured[0].goal)
     group = project.groups.first() or plan.project_groups.order_by("pk").first()
     if group is not None:
         project.groups.add(group)

@@ -16,7 +16,7 @@ every state and a project's investment), opened by the role that may see them.
 
 import pytest
 
-from targets.roles import REVIEWER, VIEWER
+from entry.roles import REVIEWER, VIEWER
 from tests.tools import needs
 
 from .conftest import chromium_executable

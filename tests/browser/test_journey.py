@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
+from entry.roles import REPORTER, REVIEWER, VIEWER
 from targets.models import Figure, Target
-from targets.roles import REPORTER, REVIEWER, VIEWER
 from targets.tests.factories import make_plan, make_target, make_task, make_unit
 from tests.tools import needs
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from entry.roles import REPORTER
 from targets.models import Target
-from targets.roles import REPORTER
 from targets.tests.factories import make_plan, make_target, make_task, make_unit
 from tests.tools import needs
 

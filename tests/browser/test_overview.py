@@ -18,7 +18,7 @@ import datetime as dt
 
 import pytest
 
-from targets.roles import VIEWER
+from entry.roles import VIEWER
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit
 from tests.tools import needs
 

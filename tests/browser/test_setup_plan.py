@@ -16,8 +16,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from entry.roles import ADMIN, REPORTER, assign_role
 from targets.models import DistrictMembership, Figure, Plan, Target, Unit
-from targets.roles import ADMIN, REPORTER, assign_role
 from targets.tests.factories import make_plan, make_user
 from tests.tools import needs
 

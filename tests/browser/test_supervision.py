@@ -10,11 +10,11 @@ import io
 import pytest
 from django.core.management import call_command
 
+from entry.roles import REPORTER, REVIEWER
 from supervision import workflow
 from supervision.models import ItemEvent, State, SupervisedItem
 from supervision.tests.conftest import png_bytes
 from targets.models import Unit
-from targets.roles import REPORTER, REVIEWER
 from tests.tools import needs
 
 from .conftest import browser_user

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.formatting import fmt_number
+from targets.models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, Target
 
 from . import access
-from .forms import figure_errors
-from .models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, Target
+from .values import figure_errors
 
 # A value over this multiple of the goal is held as a warning.
 GOAL_MULTIPLE_WARNING = Decimal(3)

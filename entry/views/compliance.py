@@ -11,8 +11,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access, compliance
-from ..models import Figure, Plan
+from targets.access import can_review
+from targets.models import Figure, Plan
+
+from .. import compliance
 
 
 class _BadRequest(Exception):
@@ -40,7 +42,7 @@ def _resolve_month(raw: str | None, plan: Plan):
 
 
 def compliance_view(request: HttpRequest) -> HttpResponse:
-    if not access.can_review(request.user):
+    if not can_review(request.user):
         raise PermissionDenied
     context = {
         **admin.site.each_context(request),

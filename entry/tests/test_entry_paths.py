@@ -17,12 +17,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from targets import xlsx_io
-from targets.entry import Entry, save_entries
+from entry.roles import REPORTER, assign_role
+from entry.write import Entry, save_entries
+from entry.xlsx import sheetcells
 from targets.models import NOTE_MAX_LENGTH, Figure, Target
-from targets.roles import REPORTER, assign_role
-
-from .factories import make_target, make_unit, make_user
+from targets.tests.factories import make_target, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,11 @@ MONTH_URL = reverse("admin:targets_figure_month")
 ADD_URL = reverse("admin:targets_figure_add")
 TEMPLATE_URL = reverse("admin:targets_figure_xlsx_template")
 IMPORT_URL = reverse("admin:targets_figure_xlsx_import")
-COLUMN = {"value": xlsx_io.VALUE, "reached_on": xlsx_io.REACHED_ON, "progress_note": xlsx_io.PROGRESS}
+COLUMN = {
+    "value": sheetcells.VALUE,
+    "reached_on": sheetcells.REACHED_ON,
+    "progress_note": sheetcells.PROGRESS,
+}
 
 
 @dataclass
@@ -129,12 +132,12 @@ def through_excel(w: World, target: Target, field: str, raw) -> Outcome:
     ws = wb.active
     row = next(
         r
-        for r in range(xlsx_io.HEADER_ROW + 1, ws.max_row + 1)
+        for r in range(sheetcells.HEADER_ROW + 1, ws.max_row + 1)
         if ws.cell(row=r, column=1).value == target.code
     )
     for name, value in _typed(target, field, raw).items():
-        key = xlsx_io.REACHED if name == "reached" else COLUMN[name]
-        cell = ws.cell(row=row, column=xlsx_io.COLUMNS.index(key) + 1)
+        key = sheetcells.REACHED if name == "reached" else COLUMN[name]
+        cell = ws.cell(row=row, column=sheetcells.COLUMNS.index(key) + 1)
         cell.value = "是" if value == "yes" else value
         if isinstance(value, str):
             cell.data_type = "s"
@@ -150,10 +153,10 @@ def through_excel(w: World, target: Target, field: str, raw) -> Outcome:
         return Outcome(_stored(target), [])
     assert response.status_code == 400, response.content.decode()[:300]
     key = COLUMN[field]
-    cell = xlsx_io._cell_name(row, key)
+    cell = sheetcells.cell_name(row, key)
     messages = list(response.context["errors"]) + [m for r in response.context["rows"] for m in r["errors"]]
     # The same message, after the cell ("第 12 行“本月数值”列(F12)") or the column ("本月数值").
-    for prefix in (f"{cell}:", f"{xlsx_io.column_title(key)}:"):
+    for prefix in (f"{cell}:", f"{sheetcells.column_title(key)}:"):
         messages = [m.removeprefix(prefix) for m in messages]
     return Outcome(None, messages)
 

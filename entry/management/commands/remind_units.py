@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.formatting import month_label
-from targets import compliance
+from entry import compliance
 from targets.models import Plan, Unit
 
 

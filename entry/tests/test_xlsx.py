@@ -15,18 +15,17 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from targets import xlsx_io
-from targets.entry import Entry, save_entries
+from entry.roles import ADMIN, REPORTER, REVIEWER, assign_role
+from entry.write import Entry, save_entries
+from entry.xlsx import sheetcells
 from targets.models import Figure, Target
-from targets.roles import ADMIN, REPORTER, REVIEWER, assign_role
-
-from .factories import make_figure, make_target, make_unit, make_user
+from targets.tests.factories import make_figure, make_target, make_unit, make_user
 
 TEMPLATE_URL = "admin:targets_figure_xlsx_template"
 IMPORT_URL = "admin:targets_figure_xlsx_import"
 MONTH = "2020-06"
 JUNE = dt.date(2020, 6, 1)
-COL = {title: index + 1 for index, title in enumerate(xlsx_io.COLUMNS)}
+COL = {title: index + 1 for index, title in enumerate(sheetcells.COLUMNS)}
 
 
 @pytest.fixture
@@ -85,7 +84,7 @@ def download(client, unit, month=MONTH):
 
 
 def row_of(ws, code):
-    for row in range(xlsx_io.HEADER_ROW + 1, ws.max_row + 1):
+    for row in range(sheetcells.HEADER_ROW + 1, ws.max_row + 1):
         if ws.cell(row=row, column=COL["编号"]).value == code:
             return row
     raise AssertionError(code)
@@ -122,14 +121,16 @@ def test_template_lists_the_units_targets_with_locked_info_and_hidden_ids(report
     response = reporter_client.get(reverse(TEMPLATE_URL), {"unit": unit.pk, "month": MONTH})
 
     assert response.status_code == 200
-    assert response["Content-Type"] == xlsx_io.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == sheetcells.XLSX_CONTENT_TYPE
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"filename*=utf-8''{quote('月度数据_测试局_2020-06.xlsx')}" in disposition
-    ws = load_workbook(io.BytesIO(response.content))[xlsx_io.SHEET_TITLE]
+    ws = load_workbook(io.BytesIO(response.content))[sheetcells.SHEET_TITLE]
     assert ws["B2"].value == "测试局"
     assert ws["B3"].value == "2020-06"
-    header = [ws.cell(row=xlsx_io.HEADER_ROW, column=c).value for c in range(1, len(xlsx_io.COLUMNS) + 1)]
+    header = [
+        ws.cell(row=sheetcells.HEADER_ROW, column=c).value for c in range(1, len(sheetcells.COLUMNS) + 1)
+    ]
     assert header == [
         "编号",
         "目标名称",
@@ -146,7 +147,7 @@ def test_template_lists_the_units_targets_with_locked_info_and_hidden_ids(report
         "目标ID",
         "数据版本",
     ]
-    codes = [ws.cell(row=r, column=1).value for r in range(xlsx_io.HEADER_ROW + 1, ws.max_row + 1)]
+    codes = [ws.cell(row=r, column=1).value for r in range(sheetcells.HEADER_ROW + 1, ws.max_row + 1)]
     assert codes == ["1-01", "1-02", "1-03"]
 
     cumulative = row_of(ws, "1-01")
@@ -217,7 +218,7 @@ def test_template_of_another_unit_is_forbidden(reporter_client, other_unit, targ
 
 def test_round_trip_previews_then_stores_drafts(reporter_client, reporter, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     fill(ws, "1-01", 本月数值=55.5, 进展情况="已开工 5 个")
     fill(ws, "1-02", 本月数值=35)
     fill(ws, "1-03", **{"是否完成(里程碑)": "是", "完成日期": dt.datetime(2020, 6, 10)})
@@ -257,8 +258,8 @@ def test_round_trip_previews_then_stores_drafts(reporter_client, reporter, unit,
 
 def test_unit_and_month_come_from_the_file_and_import_can_submit(reporter_client, reporter, unit, targets):
     wb = download(reporter_client, unit)
-    fill(wb[xlsx_io.SHEET_TITLE], "1-01", 本月数值=55.5)
-    fill(wb[xlsx_io.SHEET_TITLE], "1-02", 本月数值=35)
+    fill(wb[sheetcells.SHEET_TITLE], "1-01", 本月数值=55.5)
+    fill(wb[sheetcells.SHEET_TITLE], "1-02", 本月数值=35)
 
     # Nothing but the file is posted: the unit and month are read from rows 2 and 3.
     preview = reporter_client.post(
@@ -463,7 +464,7 @@ def test_unreadable_files_are_refused(reporter_client, unit, targets, name, make
 def test_file_over_5_mb_is_refused(reporter_client, unit, targets):
     before = snapshot()
 
-    response = upload(reporter_client, unit, os.urandom(xlsx_io.MAX_UPLOAD_BYTES + 1), name="大文件.xlsx")
+    response = upload(reporter_client, unit, os.urandom(sheetcells.MAX_UPLOAD_BYTES + 1), name="大文件.xlsx")
 
     assert response.status_code == 413
     assert "不能超过 5 MB" in text(response)
@@ -471,11 +472,11 @@ def test_file_over_5_mb_is_refused(reporter_client, unit, targets):
 
 
 def _header_cell(ws, title):
-    return ws.cell(row=xlsx_io.HEADER_ROW, column=COL[title])
+    return ws.cell(row=sheetcells.HEADER_ROW, column=COL[title])
 
 
 def _extra_column(ws):
-    ws.cell(row=xlsx_io.HEADER_ROW, column=len(xlsx_io.COLUMNS) + 1, value="备注")
+    ws.cell(row=sheetcells.HEADER_ROW, column=len(sheetcells.COLUMNS) + 1, value="备注")
 
 
 def _missing_column(ws):
@@ -556,8 +557,8 @@ def _no_unit_or_month(ws):
 
 
 def _no_header(ws):
-    for col in range(1, len(xlsx_io.COLUMNS) + 1):
-        ws.cell(row=xlsx_io.HEADER_ROW, column=col).value = None
+    for col in range(1, len(sheetcells.COLUMNS) + 1):
+        ws.cell(row=sheetcells.HEADER_ROW, column=col).value = None
 
 
 @pytest.mark.parametrize(
@@ -591,9 +592,9 @@ def _no_header(ws):
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
 def test_bad_content_is_refused_with_a_message(reporter_client, unit, targets, mutate, messages):
-    assert xlsx_io.HEADER_ROW == 11  # the expected cell names below assume data from row 12
+    assert sheetcells.HEADER_ROW == 11  # the expected cell names below assume data from row 12
     wb = download(reporter_client, unit)
-    mutate(wb[xlsx_io.SHEET_TITLE])
+    mutate(wb[sheetcells.SHEET_TITLE])
     before = snapshot()
 
     response = upload(reporter_client, unit, to_bytes(wb))
@@ -688,7 +689,7 @@ def test_foreign_workbook_with_right_header_is_read(reporter_client, unit, targe
     ws = wb.active
     ws.append(["责任单位", unit.name])
     ws.append(["月份", MONTH])
-    ws.append(xlsx_io.COLUMNS)
+    ws.append(sheetcells.COLUMNS)
     ws.append(["1-01", None, None, None, None, 50])
     ws.append([])
     ws.append(["1-02", "达标率", "%", 50, None, 33, None, None, None, None, None, None, None, 1])
@@ -746,13 +747,13 @@ def english(reporter_client, settings):
 
 
 def header_of(ws) -> list:
-    return [ws.cell(row=xlsx_io.HEADER_ROW, column=c).value for c in range(1, len(xlsx_io.COLUMNS) + 1)]
+    return [ws.cell(row=sheetcells.HEADER_ROW, column=c).value for c in range(1, len(sheetcells.COLUMNS) + 1)]
 
 
 def fill_at(ws, code, **values):
     """Like `fill`, by column key (the Chinese header), whatever language the sheet is in."""
     row = next(
-        r for r in range(xlsx_io.HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=r, column=1).value == code
+        r for r in range(sheetcells.HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=r, column=1).value == code
     )
     for key, value in values.items():
         ws.cell(row=row, column=COL[key], value=value)
@@ -804,7 +805,7 @@ def test_chinese_template_is_unchanged(reporter_client, unit, targets):
         "填报说明",
     ]
     assert ws["B4"].value == "1. 仅填写白色单元格;灰色单元格为只读信息,请勿修改。"
-    assert header_of(ws) == xlsx_io.COLUMNS
+    assert header_of(ws) == sheetcells.COLUMNS
     choices = {v.formula1 for v in ws.data_validations.dataValidation if v.type == "list"}
     assert choices == {'"是,否"'}
 
@@ -928,7 +929,7 @@ def test_milestone_errors_name_the_english_columns(english, unit, targets):
 
 def test_renamed_english_header_is_refused_in_english(english, unit, targets):
     wb = download(english, unit)
-    wb.active.cell(row=xlsx_io.HEADER_ROW, column=COL["本月数值"], value="Amount")
+    wb.active.cell(row=sheetcells.HEADER_ROW, column=COL["本月数值"], value="Amount")
 
     response = upload(english, unit, to_bytes(wb))
 

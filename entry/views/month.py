@@ -2,7 +2,7 @@
 
 A reporter picks one of their units and a closed month; the page lists all the unit's targets
 (monitored indicators included) with last month's figure beside this month's inputs. Saving goes
-through `entry.save_entries`, so the whole month is held to the same checks as every other entry
+through `write.save_entries`, so the whole month is held to the same checks as every other entry
 path and is saved all together or not at all.
 """
 
@@ -25,10 +25,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from common.formatting import fmt_number, fmt_points, join_list
 from common.months import month_end
+from targets import progress, rules
+from targets.access import can_report, is_admin
+from targets.models import NOTE_FIELDS, Figure, Plan, Target, Unit
 
-from .. import access, compliance, entry, progress, rules
-from ..forms import FigureDateField, FigureValueField, NoteField
-from ..models import NOTE_FIELDS, Figure, Plan, Target, Unit
+from .. import access, compliance, write
+from ..values import FigureDateField, FigureValueField, NoteField
 
 TEMPLATE = "admin/targets/figure/month_entry.html"
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -212,9 +214,9 @@ class MonthRowForm(forms.Form):
             name in self.changed_data for name in self.fields if name not in {"target", "base_version"}
         )
 
-    def to_entry(self, month: dt.date) -> entry.Entry:
+    def to_entry(self, month: dt.date) -> write.Entry:
         data = self.cleaned_data
-        return entry.Entry(
+        return write.Entry(
             target=self.row.target,
             month=month,
             value=data.get("value"),
@@ -227,7 +229,7 @@ class MonthRowForm(forms.Form):
             base_version=data.get("base_version"),
         )
 
-    def show_check(self, check: entry.Check) -> None:
+    def show_check(self, check: write.Check) -> None:
         for name, message in check.errors.items():
             self.add_error(name if name in self.fields else None, message)
         for name, message in check.warnings.items():
@@ -283,7 +285,7 @@ class BadRequest(Exception):
 
 
 def _units_for(user):
-    if access.is_admin(user):
+    if is_admin(user):
         return list(Unit.objects.all())
     return list(user.report_units.all())
 
@@ -441,7 +443,7 @@ def _refuse(request, message: str, status: int, **extra):
 
 def month_entry_view(request):
     user = request.user
-    if not (access.can_report(user) or access.is_admin(user)):
+    if not (can_report(user) or is_admin(user)):
         return _refuse(request, _("您的账号没有填报权限,不能使用按月填报。"), 403)
     units = _units_for(user)
     try:
@@ -474,8 +476,8 @@ def month_entry_view(request):
                 messages.warning(request, _("没有填写任何数据,未保存。"))
                 return _redirect(unit, month)
             try:
-                saved = entry.save_entries(entries, user=user, submit=submit)
-            except entry.EntriesRejected as rejected:
+                saved = write.save_entries(entries, user=user, submit=submit)
+            except write.EntriesRejected as rejected:
                 for form, check in zip(forms_to_save, rejected.checks, strict=True):
                     form.show_check(check)
                 problems = sum(1 for check in rejected.checks if not check.ok)

@@ -7,11 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from targets.entry import EntriesRejected, Entry, check_entries, save_entries
+from entry.roles import REPORTER, assign_role
+from entry.write import EntriesRejected, Entry, check_entries, save_entries
 from targets.models import Figure, FigureEvent, Target
-from targets.roles import REPORTER, assign_role
-
-from .factories import make_figure, make_target, make_unit, make_user
+from targets.tests.factories import make_figure, make_target, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from targets.access import can_review, is_admin
+from targets.models import Figure, FigureEvent
+
 from . import access
-from .models import Figure, FigureEvent
 
 
 def _move(
@@ -54,7 +56,7 @@ def submit(figures: Iterable[Figure], *, user) -> list[Figure]:
 
 
 def approve(figures: Iterable[Figure], *, user) -> list[Figure]:
-    if not access.can_review(user):
+    if not can_review(user):
         raise PermissionDenied(_("只有审核人可以审核数据。"))
     return _move(
         figures,
@@ -69,13 +71,13 @@ def approve(figures: Iterable[Figure], *, user) -> list[Figure]:
 
 def send_back(figures: Iterable[Figure], *, user, reason: str) -> list[Figure]:
     """Return submitted (or, by an admin, approved) figures to their unit with a reason."""
-    if not access.can_review(user):
+    if not can_review(user):
         raise PermissionDenied(_("只有审核人可以退回数据。"))
     reason = reason.strip()
     if not reason:
         raise ValueError(_("退回时必须填写原因。"))
     states = [Figure.Status.SUBMITTED]
-    if access.is_admin(user):
+    if is_admin(user):
         states.append(Figure.Status.APPROVED)
     return _move(
         figures,
@@ -92,7 +94,7 @@ def send_back(figures: Iterable[Figure], *, user, reason: str) -> list[Figure]:
 
 def flag_measure(figures: Iterable[Figure], *, user, note: str) -> list[Figure]:
     """Mark figures 口径待核: they stay on the page with the note but leave the verdict."""
-    if not access.can_review(user):
+    if not can_review(user):
         raise PermissionDenied(_("只有审核人可以标记口径待核。"))
     note = note.strip()
     if not note:
@@ -105,7 +107,7 @@ def confirm_measure(figures: Iterable[Figure], *, user) -> list[Figure]:
 
     The note stays, so the page still says what was checked; the history keeps who and when.
     """
-    if not access.can_review(user):
+    if not can_review(user):
         raise PermissionDenied(_("只有审核人可以确认口径。"))
     return _set_measure([f for f in figures if f.measure_doubtful], user=user, doubtful=False)
 

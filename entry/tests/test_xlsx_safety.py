@@ -1,6 +1,6 @@
 """Excel upload limits and formula-like text: zip bombs, huge or odd sheets, text starting with =.
 
-The upload is checked before openpyxl parses anything (`targets.xlsx_safety`) and read in
+The upload is checked before openpyxl parses anything (`entry.xlsx.safety`) and read in
 openpyxl's streaming mode, stopping at the row and column limits; every workbook we write stores
 text starting with = + - @ tab or CR as text.
 """
@@ -17,13 +17,9 @@ from openpyxl.styles import Border, Side
 from openpyxl.utils import get_column_letter
 
 from bench.xlsx_bomb import bomb_xlsx
-from targets import xlsx_io, xlsx_safety
-from targets.models import Figure
-from targets.roles import REPORTER, assign_role
-
-from . import test_xlsx
-from .factories import make_figure, make_target, make_unit, make_user
-from .test_xlsx import (
+from entry.roles import REPORTER, assign_role
+from entry.tests import test_xlsx
+from entry.tests.test_xlsx import (
     COL,
     IMPORT_URL,
     JUNE,
@@ -36,6 +32,10 @@ from .test_xlsx import (
     to_bytes,
     upload,
 )
+from entry.xlsx import safety as xlsx_safety
+from entry.xlsx import sheetcells
+from targets.models import Figure
+from targets.tests.factories import make_figure, make_target, make_unit, make_user
 
 # The upload tests' fixtures: a unit with a reporter and four targets (see test_xlsx).
 unit, other_unit, reporter = test_xlsx.unit, test_xlsx.other_unit, test_xlsx.reporter
@@ -148,7 +148,7 @@ def test_document_type_declarations_are_refused(reporter_client, unit, targets):
 
 def _with_blank_rows(content: bytes, first: int, count: int) -> bytes:
     """The workbook with `count` rows of empty cells bordered like the data, as Excel leaves them."""
-    columns = [get_column_letter(col).encode() for col in range(1, len(xlsx_io.COLUMNS) + 1)]
+    columns = [get_column_letter(col).encode() for col in range(1, len(sheetcells.COLUMNS) + 1)]
 
     def change(name, data):
         if name != "xl/worksheets/sheet1.xml":
@@ -167,7 +167,7 @@ def _with_blank_rows(content: bytes, first: int, count: int) -> bytes:
 
 def test_ten_thousand_blank_formatted_rows_do_not_count(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     fill(ws, "1-01", 本月数值=50)
     content = _with_blank_rows(to_bytes(wb), ws.max_row + 1, 10_000)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -182,9 +182,9 @@ def test_ten_thousand_blank_formatted_rows_do_not_count(reporter_client, unit, t
 
 def test_a_row_far_below_a_blank_gap_is_read(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     row = row_of(ws, "1-01")
-    for col in range(1, len(xlsx_io.COLUMNS) + 1):
+    for col in range(1, len(sheetcells.COLUMNS) + 1):
         ws.cell(row=5000, column=col).value = ws.cell(row=row, column=col).value
         ws.cell(row=row, column=col).value = None
     ws.cell(row=5000, column=COL["本月数值"]).value = 50
@@ -197,7 +197,7 @@ def test_a_row_far_below_a_blank_gap_is_read(reporter_client, unit, targets):
 
 def test_content_below_the_row_limit_is_refused(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     fill(ws, "1-01", 本月数值=50)
     ws.cell(row=25_000, column=1).value = "备注"
 
@@ -208,7 +208,7 @@ def test_content_below_the_row_limit_is_refused(reporter_client, unit, targets):
 
 def test_content_right_of_column_50_is_refused(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     row = fill(ws, "1-01", 本月数值=50)
     ws.cell(row=row, column=60).value = "备注"
 
@@ -219,7 +219,7 @@ def test_content_right_of_column_50_is_refused(reporter_client, unit, targets):
 
 def test_blank_formatted_cells_far_right_are_ignored(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     row = fill(ws, "1-01", 本月数值=50)
     ws.cell(row=row, column=200).border = BORDER
 
@@ -231,7 +231,7 @@ def test_blank_formatted_cells_far_right_are_ignored(reporter_client, unit, targ
 
 def test_a_row_of_more_than_1000_cells_is_refused(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     row = fill(ws, "1-01", 本月数值=50)
     for col in range(1, 1100):
         ws.cell(row=row, column=col).border = BORDER
@@ -243,7 +243,7 @@ def test_a_row_of_more_than_1000_cells_is_refused(reporter_client, unit, targets
 
 def test_renamed_data_sheet_after_another_sheet_is_found(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     fill(ws, "1-01", 本月数值=50)
     ws.title = "我的数据"
     wb.create_sheet("说明", 0)["A1"] = "本表由办公室汇总"
@@ -259,7 +259,7 @@ def test_renamed_data_sheet_after_another_sheet_is_found(reporter_client, unit, 
 
 def test_text_starting_with_equals_is_text_not_a_formula(reporter_client, unit, targets):
     wb = download(reporter_client, unit)
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     row = fill(ws, "1-01", 本月数值=50)
     cell = ws.cell(row=row, column=COL["进展情况"], value='=HYPERLINK("x")')
     cell.data_type = "s"  # typed as text ('=HYPERLINK…), not a formula
@@ -308,7 +308,7 @@ def test_template_with_formula_like_names_stores_text_and_uploads_back(client, t
     formulas = [c.coordinate for ws in wb.worksheets for r in ws.iter_rows() for c in r if c.data_type == "f"]
     assert formulas == []
 
-    ws = wb[xlsx_io.SHEET_TITLE]
+    ws = wb[sheetcells.SHEET_TITLE]
     fill(ws, "1-01", 本月数值=2)
     preview = upload(client, own_unit, to_bytes(wb))
 

@@ -25,8 +25,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from common.months import month_end
-
-from .models import Figure, Plan, Target, Unit
+from targets.models import Figure, Plan, Target, Unit
 
 REPORTING_TZ = ZoneInfo("Asia/Shanghai")
 

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets import entry, roles
+from entry import roles
+from entry import write as entry
 from targets.models import Figure, FigureEvent, Target
-
-from .factories import make_figure, make_target, make_task, make_unit, make_user
+from targets.tests.factories import make_figure, make_target, make_task, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -419,7 +419,7 @@ class TestDefaultMonth:
 
     @staticmethod
     def pick(unit, today):
-        from targets.admin_views.month import default_month
+        from entry.views.month import default_month
         from targets.models import Plan
 
         plans = list(Plan.objects.filter(key_tasks__targets__responsible_units=unit).distinct())
@@ -471,7 +471,7 @@ class TestDefaultMonth:
         assert self.pick(unit_a, dt.date(2026, 11, 27)) == dt.date(2020, 12, 1)
 
     def test_a_new_plan_without_an_ended_month_leaves_the_old_plan_in_its_review_month(self, unit_a, targets):
-        from .factories import make_plan
+        from targets.tests.factories import make_plan
 
         plan_2021 = make_plan(year=2021, period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31))
         make_target(
@@ -486,7 +486,7 @@ class TestDefaultMonth:
         assert self.pick(unit_a, dt.date(2026, 11, 27)) == dt.date(2021, 12, 1)
 
     def test_the_page_opens_on_it(self, reporter_client, unit_a, targets, monkeypatch):
-        from targets.admin_views import month as month_view
+        from entry.views import month as month_view
 
         for code in ("1-01", "1-02", "1-03", "2-01"):
             make_figure(targets[code], dt.date(2020, 10, 1), 1, status=Figure.Status.SUBMITTED)
@@ -560,7 +560,7 @@ def test_an_admin_opens_on_the_first_unit_with_targets(client, unit_a, unit_b, t
 
 
 def test_due_date_and_overdue_note(reporter_client, unit_a, targets, monkeypatch):
-    from targets.admin_views import month as month_view
+    from entry.views import month as month_view
 
     monkeypatch.setattr(month_view.timezone, "localdate", lambda: dt.date(2020, 7, 5))
     html = reporter_client.get(page(unit_a)).content.decode()

@@ -13,8 +13,8 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from entry.roles import REVIEWER, VIEWER, assign_role
 from targets.models import DistrictMembership
-from targets.roles import REVIEWER, VIEWER, assign_role
 
 SEED_DISTRICT = "中原区"
 

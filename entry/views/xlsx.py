@@ -2,8 +2,8 @@
 
 The upload is checked completely before anything is stored and shown as a preview (stored →
 new value, errors and warnings per row). Only a clean preview can be confirmed; its rows wait
-in the session under a random token and are saved all or nothing by `entry.save_entries`.
-The file handling itself lives in `targets.xlsx_io`.
+in the session under a random token and are saved all or nothing by `write.save_entries`.
+The file handling itself lives in `entry.xlsx` (writer, reader, validation, importer).
 """
 
 import secrets
@@ -19,8 +19,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .. import access, entry, xlsx_io
-from ..models import Figure, Unit
+from targets.access import can_report, is_admin
+from targets.models import Figure, Unit
+
+from .. import write
+from ..xlsx import importer, reader, sheetcells, validation, writer
 
 SESSION_KEY = "targets_xlsx_imports"
 TOKEN_TTL_SECONDS = 60 * 60
@@ -43,7 +46,7 @@ class UnitMonthForm(forms.Form):
     )
 
     def clean_month(self):
-        month = xlsx_io.parse_month(self.cleaned_data["month"])
+        month = sheetcells.parse_month(self.cleaned_data["month"])
         if month is None:
             raise forms.ValidationError(_("月份格式应为 YYYY-MM,如 2020-06。"))
         return month
@@ -67,7 +70,7 @@ def _form_errors(form) -> list[str]:
 
 
 def _may_use(user, unit: Unit) -> bool:
-    return access.is_admin(user) or unit.members.filter(pk=user.pk).exists()
+    return is_admin(user) or unit.members.filter(pk=user.pk).exists()
 
 
 def _context(request, title, **extra):
@@ -75,7 +78,7 @@ def _context(request, title, **extra):
         **admin.site.each_context(request),
         "title": title,
         "opts": Figure._meta,
-        "units": xlsx_io.units_for(request.user),
+        "units": writer.units_for(request.user),
         **extra,
     }
 
@@ -102,15 +105,15 @@ def template_view(request):
     unit, month = form.cleaned_data["unit"], form.cleaned_data["month"]
     if not _may_use(request.user, unit):
         raise PermissionDenied
-    data, count = xlsx_io.build_template(unit, month, user=request.user)
+    data, count = writer.build_template(unit, month, user=request.user)
     if count == 0:
         return _template_form(
             request,
             notice=_("%(unit)s 在 %(month)s 没有需要填报的目标。")
             % {"unit": unit.name, "month": month.strftime("%Y-%m")},
         )
-    response = HttpResponse(data, content_type=xlsx_io.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, xlsx_io.template_filename(unit, month))
+    response = HttpResponse(data, content_type=sheetcells.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, writer.template_filename(unit, month))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -153,7 +156,7 @@ def _keep(request, unit, month, items) -> str:
         "unit": unit.pk,
         "month": month.isoformat(),
         "created": time.time(),
-        "rows": xlsx_io.serialize(items),
+        "rows": importer.serialize(items),
     }
     newest = sorted(pending.items(), key=lambda item: item[1]["created"])[-MAX_PENDING:]
     request.session[SESSION_KEY] = dict(newest)
@@ -163,7 +166,7 @@ def _keep(request, unit, month, items) -> str:
 def import_view(request):
     """GET: the upload form. POST file: check and preview. POST confirm=token: save."""
     user = request.user
-    if not access.can_report(user):
+    if not can_report(user):
         raise PermissionDenied
     if request.method != "POST":
         return _import_page(request)
@@ -171,30 +174,30 @@ def import_view(request):
         return _confirm(request)
 
     upload = request.FILES.get("file")
-    if upload is not None and upload.size > xlsx_io.MAX_UPLOAD_BYTES:
+    if upload is not None and upload.size > sheetcells.MAX_UPLOAD_BYTES:
         try:
-            xlsx_io.check_upload_name(upload.name, upload.size)
-        except xlsx_io.WorkbookRejected as exc:
+            validation.check_upload_name(upload.name, upload.size)
+        except sheetcells.WorkbookRejected as exc:
             return _import_page(request, errors=exc.messages, status=exc.status)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _import_page(request, errors=_form_errors(form), status=400)
     upload = form.cleaned_data["file"]
     try:
-        xlsx_io.check_upload_name(upload.name, upload.size)
+        validation.check_upload_name(upload.name, upload.size)
         upload.seek(0)
-        parsed = xlsx_io.read_upload(upload.read(xlsx_io.MAX_UPLOAD_BYTES + 1))
-        unit, month = xlsx_io.unit_and_month(parsed)
-    except xlsx_io.WorkbookRejected as exc:
+        parsed = reader.read_upload(upload.read(sheetcells.MAX_UPLOAD_BYTES + 1))
+        unit, month = reader.unit_and_month(parsed)
+    except sheetcells.WorkbookRejected as exc:
         return _import_page(request, errors=exc.messages, status=exc.status)
     if not _may_use(user, unit):
         raise PermissionDenied
 
-    prepared = xlsx_io.prepare(parsed, unit=unit, month=month, user=user)
+    prepared = importer.prepare(parsed, unit=unit, month=month, user=user)
     errors = parsed.errors + prepared.errors
     entries = [e for _row, e in prepared.items]
-    checks = entry.check_entries(entries, user=user) if entries else []
-    rows = xlsx_io.preview_rows(prepared.items, checks)
+    checks = write.check_entries(entries, user=user) if entries else []
+    rows = importer.preview_rows(prepared.items, checks)
     if not entries and not errors:
         errors.append(
             _("文件中没有新填或修改的数据(未变化 %(same)s 行,留空 %(empty)s 行)。")
@@ -216,14 +219,14 @@ def _confirm(request):
     if payload is None or payload.get("user") != request.user.pk:
         return _import_page(request, errors=[_("导入预览已过期或已经确认过,请重新上传文件。")], status=400)
     try:
-        items = xlsx_io.deserialize(payload.get("rows"))
-    except xlsx_io.WorkbookRejected as exc:
+        items = importer.deserialize(payload.get("rows"))
+    except sheetcells.WorkbookRejected as exc:
         return _import_page(request, errors=exc.messages, status=400)
     submit = "_submit" in request.POST
     try:
-        saved = entry.save_entries([e for _row, e in items], user=request.user, submit=submit)
-    except entry.EntriesRejected as rejected:
-        rows = xlsx_io.preview_rows(items, rejected.checks)
+        saved = write.save_entries([e for _row, e in items], user=request.user, submit=submit)
+    except write.EntriesRejected as rejected:
+        rows = importer.preview_rows(items, rejected.checks)
         return _import_page(
             request,
             errors=[

@@ -13,11 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from targets import compliance
+from entry import compliance
+from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from targets.models import Figure, Target
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
-
-from .factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
+from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
