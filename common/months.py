@@ -39,3 +39,14 @@ def month_choices(plan, *, today: dt.date) -> list[dt.date]:
         ends.append(end)
         month = end + dt.timedelta(days=1)
     return ends
+
+
+def closed_month_ends(start: dt.date, as_of: dt.date) -> list[dt.date]:
+    """The ends of the months from `start`'s month to the last month closed by `as_of`."""
+    ends = []
+    month = start.replace(day=1)
+    last = last_closed_month(as_of)
+    while month <= last:
+        ends.append(month_end(month))
+        month = month_end(month) + dt.timedelta(days=1)
+    return ends

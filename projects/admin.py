@@ -9,6 +9,7 @@ from targets.access import can_review, is_admin
 from targets.admin import GuardedHistoryAdmin
 from targets.models import Unit
 
+from .investment import sync_investment_target
 from .models import Problem, Project, ProjectGroup, StatedStageCount
 
 
@@ -143,7 +144,7 @@ class ProjectAdmin(GuardedHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # Here rather than in save_related, so that a revert from the history saves it too.
         super().save_model(request, obj, form, change)
-        obj.sync_investment_target()
+        sync_investment_target(obj)
 
     @admin.display(description=_("阶段"), ordering="stage")
     def stage_display(self, obj):

@@ -1,17 +1,15 @@
 """The project ledger (工作台账): key projects and counted items, their stages, investment and problems.
 
 A project's monthly completed investment is entered and reviewed like any figure: the project
-has an investment target (a `targets.Target` linked back to it), so the monthly page, the Excel
-import, review, history and compliance all apply unchanged.
+has an investment target (a `targets.Target` linked back to it, made by `investment.py`), so the
+monthly page, the Excel import, review, history and compliance all apply unchanged.
 """
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -291,42 +289,6 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:project-detail", args=[self.pk])
-
-    def sync_investment_target(self):
-        """Keep the project's annual investment target in line with its plan and unit.
-
-        Created once the project has an annual planned investment and a key task; its monthly
-        figures (year-to-date completed investment) are then entered and reviewed like any other.
-        """
-        target = getattr(self, "investment_target", None)
-        if self.annual_planned_investment is None or self.key_task is None:
-            return target
-        # The name and source text are data, so they are written in the data's language (Chinese)
-        # whatever language the saving user reads the pages in.
-        with translation.override(settings.LANGUAGE_CODE):
-            return self._save_investment_target(target)
-
-    def _save_investment_target(self, target):
-        from targets.models import Target
-
-        if target is None:
-            target = Target(
-                key_task=self.key_task,
-                code=f"P-{self.pk:04d}",
-                kind=Target.Kind.CUMULATIVE,
-                unit_of_measure="亿元",
-                baseline=0,
-                start=self.plan.period_start,
-                deadline=self.plan.period_end,
-                deadline_stated=False,
-                source_text=_("项目台账:%(name)s 年度计划投资") % {"name": self.name},
-                project=self,
-            )
-        target.name = _("%(name)s 年度投资") % {"name": self.name}
-        target.goal = self.annual_planned_investment
-        target.save()
-        target.responsible_units.set([self.responsible_unit] if self.responsible_unit else [])
-        return target
 
     def ledger_item(self, *, completed_investment=None):
         """This project as a `ledger.Item`, for counting and rates."""

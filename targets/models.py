@@ -20,6 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from common.months import last_closed_month, month_end
 
+from . import ledgers
+
 
 class PlanManager(models.Manager):
     def get_by_natural_key(self, district, year):
@@ -261,17 +263,13 @@ class TargetQuerySet(models.QuerySet):
             status__in=(Figure.Status.SUBMITTED, Figure.Status.APPROVED),
             month__lte=last_closed_month(as_of),
         ).only("id", "target_id", "month")
-        from projects.models import Project
-
-        ledger_projects = Project.objects.select_related("investment_target").prefetch_related(
-            models.Prefetch("investment_target__figures", queryset=approved, to_attr="approved_figures")
-        )
         return self.select_related("key_task__plan", "ledger_group").prefetch_related(
             "responsible_units",
             "planned_values",
             models.Prefetch("figures", queryset=approved, to_attr="approved_figures"),
             models.Prefetch("figures", queryset=reported, to_attr="reported_figures"),
-            models.Prefetch("ledger_group__projects", queryset=ledger_projects),
+            # The ledger group's projects, for a target counted from the ledger (`ledgers.py`).
+            *ledgers.prefetch(approved),
         )
 
 

@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from common.asof import parse_as_of
 from common.formatting import fmt_number, fmt_points, join_list, month_label
-from common.months import last_closed_month, month_choices, month_end, review_end
-from projects import ledger
+from common.months import month_choices, month_end, review_end
 
-from . import rules
-from .models import Figure, LedgerMeasure, Plan, Target
+from . import ledgers, rules
+from .models import Figure, Plan, Target
 
 
 def thresholds_for(plan: Plan) -> rules.Thresholds:
@@ -45,10 +44,8 @@ def observations_for(target: Target, *, as_of: dt.date) -> list[rules.Observatio
 
     Uses only what `for_dashboard` prefetched.
     """
-    if target.ledger_measure == LedgerMeasure.COUNT:
-        return _ledger_counts(target, as_of=as_of)
-    if target.ledger_measure == LedgerMeasure.INVESTMENT:
-        return _ledger_investment(target, as_of=as_of)
+    if target.ledger_measure:
+        return ledgers.observations(target, as_of=as_of)
     # A figure whose measure is in doubt (口径待核) is shown on the page but kept out of the verdict.
     return [
         rules.Observation(month_end=f.month_end, value=f.value, reached=f.reached, reached_on=f.reached_on)
@@ -72,49 +69,6 @@ def reporting_for(target: Target, *, as_of: dt.date) -> rules.Reporting:
         as_of=as_of,
         due_day=plan.report_due_day,
     )
-
-
-def _month_ends(start: dt.date, as_of: dt.date) -> list[dt.date]:
-    ends = []
-    month = start.replace(day=1)
-    last = last_closed_month(as_of)
-    while month <= last:
-        ends.append(month_end(month))
-        month = month_end(month) + dt.timedelta(days=1)
-    return ends
-
-
-def _ledger_counts(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
-    """Items of the group at the target's stage or later, by each month end since the start.
-
-    An empty group counts as not reported: nobody has registered its items yet.
-    """
-    items = [project.ledger_item() for project in target.ledger_group.projects.all()]
-    if not items:
-        return []
-    counts = ledger.monthly_counts(items, target.ledger_stage, month_ends=_month_ends(target.start, as_of))
-    return [rules.Observation(month_end=end, value=Decimal(n)) for end, n in counts]
-
-
-def _ledger_investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
-    """The group's completed investment: per month end, each project's latest approved figure summed."""
-    series = []
-    for project in target.ledger_group.projects.all():
-        investment = getattr(project, "investment_target", None)
-        if investment is not None and investment.approved_figures:
-            series.append(investment.approved_figures)
-    if not series:
-        return []
-    observations = []
-    for end in _month_ends(target.start, as_of):
-        latest = [
-            next((f.value for f in reversed(figs) if f.month_end <= end and f.value is not None), None)
-            for figs in series
-        ]
-        known = [v for v in latest if v is not None]
-        if known:
-            observations.append(rules.Observation(month_end=end, value=sum(known, Decimal(0))))
-    return observations
 
 
 @dataclass
@@ -463,20 +417,5 @@ ATTENTION = {
 
 
 def ledger_items(target: Target, *, as_of: dt.date) -> list[tuple[object, bool | None]]:
-    """The ledger items behind a target, with whether each counts as done by `as_of`.
-
-    Done is known only for a target counted by stage; for others it is None (the page shows
-    each item's stage instead).
-    """
-    if target.ledger_group is None:
-        return []
-    rows = []
-    for project in target.ledger_group.projects.all():
-        done = None
-        if target.ledger_measure == LedgerMeasure.COUNT:
-            item = project.ledger_item()
-            done = ledger.reached(item, target.ledger_stage, by=as_of) or ledger.reached_undated(
-                item, target.ledger_stage
-            )
-        rows.append((project, done))
-    return sorted(rows, key=lambda r: (r[1] is not True, r[0].name))
+    """The ledger items behind a target, with whether each counts as done by `as_of` (`ledgers.items`)."""
+    return ledgers.items(target, as_of=as_of)

@@ -1,11 +1,16 @@
 """Move a plan's data version whenever something its pages show is saved or deleted.
 
 The move itself waits for the commit and happens once per transaction (`DataVersion.bump`).
+The kernel's models are watched here; a room above the kernel watches its own models with
+`watch` (the ledger: `projects/signals.py`), naming the plans an object of its shows on.
 A figure that is a draft (or returned to its unit) before and after the change moves nothing:
 the pages show approved figures, and submitted ones for the reporting state, never drafts.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+# Models of other rooms that a plan's pages show, with how to name the plans of one of their objects.
+_WATCHED: dict[type, object] = {}
 
 # Figure statuses no page shows (see TargetQuerySet.for_dashboard): saving them moves no version.
 UNSEEN_STATUSES = frozenset({"draft", "returned"})
@@ -25,13 +30,14 @@ def _plan_of_target(target_id: int):
 
 def _plans_of(instance):
     """The ids of the plans whose pages show this object (None: every plan)."""
-    from projects.models import Problem, Project, ProjectGroup, StatedStageCount
-
     from .models import Figure, KeyTask, Plan, PlannedValue, Target
 
+    for model, plans_of in _WATCHED.items():
+        if isinstance(instance, model):
+            return plans_of(instance)
     if isinstance(instance, Plan):
         return [instance.pk]
-    if isinstance(instance, (KeyTask, Project, ProjectGroup)) or _is_supervised_item(instance):
+    if isinstance(instance, KeyTask) or _is_supervised_item(instance):
         return [instance.plan_id]
     if isinstance(instance, Target):
         task = _cached(instance, "key_task")
@@ -44,10 +50,6 @@ def _plans_of(instance):
         if task is not None:
             return [task.plan_id]
         return _plan_of_target(instance.target_id)
-    if isinstance(instance, Problem):
-        return Plan.objects.filter(projects=instance.project_id).values_list("pk", flat=True)
-    if isinstance(instance, StatedStageCount):
-        return Plan.objects.filter(project_groups=instance.group_id).values_list("pk", flat=True)
     # A unit's name shows on every plan that it answers for: keep it simple, all plans.
     return None
 
@@ -106,30 +108,34 @@ def _bump_relation(sender, instance, action, **kwargs):
         _bump(sender, instance)
 
 
-def connect() -> None:
-    from projects.models import Problem, Project, ProjectGroup, StatedStageCount
+def _connect_model(model) -> None:
+    uid = f"pagecache.{model._meta.label}"
+    post_save.connect(_bump_saved, sender=model, dispatch_uid=uid + ".save")
+    post_delete.connect(_bump_deleted, sender=model, dispatch_uid=uid + ".delete")
 
+
+def watch(model, plans_of) -> None:
+    """Move the data version when an object of `model` (another room's) is saved or deleted.
+
+    `plans_of(instance)` names the ids of the plans whose pages show it (None: every plan).
+    """
+    _WATCHED[model] = plans_of
+    _connect_model(model)
+
+
+def watch_relation(through) -> None:
+    """Move the data version when a many-to-many relation changes (`through` of a watched model)."""
+    m2m_changed.connect(_bump_relation, sender=through, dispatch_uid=f"pagecache.{through._meta.label}")
+
+
+def connect() -> None:
     from .models import Figure, KeyTask, Plan, PlannedValue, Target, Unit
 
-    models = [
-        Plan,
-        KeyTask,
-        Target,
-        PlannedValue,
-        Figure,
-        Unit,
-        Project,
-        ProjectGroup,
-        Problem,
-        StatedStageCount,
-    ]
+    models = [Plan, KeyTask, Target, PlannedValue, Figure, Unit]
     # The overview counts each key task's supervised items by state (targets/overview.py).
     if _supervised_item_model() is not None:
         models.append(_supervised_item_model())
     pre_save.connect(_remember_status, sender=Figure, dispatch_uid="pagecache.targets.Figure.status")
     for model in models:
-        uid = f"pagecache.{model._meta.label}"
-        post_save.connect(_bump_saved, sender=model, dispatch_uid=uid + ".save")
-        post_delete.connect(_bump_deleted, sender=model, dispatch_uid=uid + ".delete")
-    for through in (Target.responsible_units.through, Project.groups.through):
-        m2m_changed.connect(_bump_relation, sender=through, dispatch_uid=f"pagecache.{through._meta.label}")
+        _connect_model(model)
+    watch_relation(Target.responsible_units.through)

@@ -196,13 +196,14 @@ def test_english_name_is_shown_on_english_pages_only(viewer_client, plan, task, 
 
 
 def test_saving_a_project_in_english_keeps_its_investment_target_chinese(task):
+    from projects.investment import sync_investment_target
     from projects.models import Project
 
     with translation.override("en"):
         project = Project.objects.create(
             plan=task.plan, name="甲项目", key_task=task, annual_planned_investment=10
         )
-        target = project.sync_investment_target()
+        target = sync_investment_target(project)
     assert target.name == "甲项目 年度投资"
     assert target.source_text == "项目台账:甲项目 年度计划投资"
     assert target.name_en == ""
