@@ -9,8 +9,7 @@ from django.urls import reverse
 from entry import access
 from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from targets.models import Figure, FigureEvent
-
-from .factories import make_figure, make_target, make_unit, make_user
+from targets.tests.factories import make_figure, make_target, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 

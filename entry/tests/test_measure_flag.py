@@ -12,8 +12,7 @@ from django.urls import reverse
 from entry import review
 from entry.roles import REPORTER, REVIEWER, assign_role
 from targets import rules
-
-from .factories import make_figure, make_target, make_user
+from targets.tests.factories import make_figure, make_target, make_user
 
 pytestmark = pytest.mark.django_db
 JUNE = dt.date(2020, 6, 1)

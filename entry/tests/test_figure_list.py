@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from entry import roles
 from targets.models import Figure, Target
-
-from .factories import make_figure, make_target, make_user
+from targets.tests.factories import make_figure, make_target, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from entry.roles import ADMIN, REPORTER, assign_role
-
-from .factories import make_user
-from .world import admin_form_data
+from targets.tests.factories import make_user
+from targets.tests.world import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
