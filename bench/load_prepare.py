@@ -45,7 +45,7 @@ def prepare(clients: int, pairs: int, per_unit: int) -> dict:
     from django.urls import reverse
 
     from bench.prepare import session_for
-    from targets.models import DataVersion, KeyTask, Plan, Target, Unit
+    from targets.models import DataVersion, DistrictMembership, KeyTask, Plan, Target, Unit
     from targets.roles import REPORTER, assign_role
 
     def reporter(username: str):
@@ -55,6 +55,8 @@ def prepare(clients: int, pairs: int, per_unit: int) -> dict:
             user.save()
         user.groups.clear()
         assign_role(user, REPORTER)
+        # A reporter sees only the plans of its districts (targets.access.visible_plans).
+        DistrictMembership.objects.get_or_create(user=user, district=DISTRICT)
         return user
 
     regular = clients - 2 * pairs
