@@ -4,7 +4,7 @@ check of the database afterwards.
     python -m bench.load_prepare prepare CLIENTS CONFLICT_PAIRS TARGETS_PER_UNIT   (one JSON line)
     python -m bench.load_prepare verify EXPECTED.json                              (one JSON line)
 
-Both run with the benchmark's DATABASE_URL and production settings (bench/load.py passes them).
+Both run with the benchmark's DATABASE_URL and settings (`bench.settings`; bench/load.py passes them).
 
 `prepare` deletes the load test's plan (district 合成区压力测试, year 2019, so every month is closed)
 and its units, and creates them again: per ordinary client a unit 合成区压力测试单位NN with

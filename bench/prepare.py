@@ -1,6 +1,6 @@
 """Pick the benchmark's pages in the loaded database and give them logged-in sessions.
 
-    python -m bench.prepare   (with the benchmark's DATABASE_URL and production settings)
+    python -m bench.prepare   (with the benchmark's DATABASE_URL and settings, bench.settings)
 
 Creates, once, two users without a usable password: `bench-viewer` (group viewer) and
 `bench-reporter` (group reporter, staff, member of a synthetic unit), then a fresh session for each

@@ -1057,6 +1057,11 @@ def issue14_sections(ctx: dict) -> list[str]:
         ),
         "",
     ]
+    waits = [(size, w.get(f"concurrent_{size}", {}).get("lock_waits")) for size in (2, 4)]
+    if any(found for _size, found in waits):
+        out += ["What waited for a lock (samples × lock type: statement):", ""]
+        out += [f"- {size} at once: {what}" for size, found in waits for what in found or []]
+        out += [""]
     if w.get("errors"):
         out += ["Errors:", ""] + [f"- {e}" for e in w["errors"][:20]] + [""]
     return out
@@ -1618,8 +1623,14 @@ def main() -> int:
         }
         ctx["budgets"] = evaluate(pages, loads, queries, weight, rss, pairs) + cold_budget_checks(ctx)
         write_results(ctx)
+        # Without the sessions: they log in to the benchmark's database.
+        public = ctx | {"pages": [{k: v for k, v in p.items() if k != "session"} for p in pages]}
+        if compare:
+            public["compare"] = compare | {
+                "pages": [{k: v for k, v in p.items() if k != "session"} for p in compare["pages"]]
+            }
         (BENCH / "results.json").write_text(
-            json.dumps(ctx, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+            json.dumps(public, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
         )
         print()
         print(text_table(LOAD_HEADER, load_rows(pages, loads, queries)))

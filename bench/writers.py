@@ -20,6 +20,7 @@ Every POST must be acknowledged (303 to the same page); anything else is counted
 import statistics
 import threading
 import time
+from collections import Counter
 
 from bench import load as loadtest
 
@@ -104,6 +105,7 @@ class LockWaits:
         self.conn.autocommit = True
         self.db = db
         self.samples = self.waiting = 0
+        self.statements: Counter = Counter()  # (lock type, waiting statement) → samples
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -111,11 +113,14 @@ class LockWaits:
         with self.conn.cursor() as cur:
             while not self.stop.is_set():
                 cur.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                    "SELECT wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
+                    "FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
                     [self.db],
                 )
+                rows = cur.fetchall()
                 self.samples += 1
-                self.waiting += 1 if cur.fetchone()[0] else 0
+                self.waiting += 1 if rows else 0
+                self.statements.update(f"{event}: {query}" for event, query in rows)
                 time.sleep(LOCK_SAMPLE_S)
 
     def __enter__(self):
@@ -190,6 +195,7 @@ def measure(port: int, load: dict, reader_session: str, pg: str, db: str, groups
             "rounds": rounds,
             "readers_rps": round(reading_rps, 1),
             "lock_wait_samples": locks.waiting,
+            "lock_waits": [f"{n} × {what}" for what, n in locks.statements.most_common(3)],
             "samples": locks.samples,
             "reader_errors": readers.errors,
         }
