@@ -70,7 +70,8 @@ migrations-check: install
 
 ci: lint migrations-check test
 
-# Load test on PostgreSQL (database zhongyuan_bench) with gunicorn and wrk; writes bench/RESULTS.md.
+# Benchmark on PostgreSQL (database zhongyuan_bench) with gunicorn and wrk, with the benchmark's own
+# settings (bench.settings: production plus the bench app); writes bench/RESULTS.md. About 12 minutes.
 bench: install
 	$(PY) bench/run.py
 

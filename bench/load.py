@@ -3,8 +3,9 @@
     .venv/bin/python bench/load.py        (or `make loadtest`)
 
 The benchmark's server (bench/run.py's helpers): PostgreSQL database `zhongyuan_bench` (created,
-migrated and filled with the seed and the synthetic scale data when missing), production settings,
-gunicorn with 2 `sync` workers on a free port of 127.0.0.1. `bench.load_prepare` then recreates a
+migrated and filled with the seed and the synthetic scale data when missing), the benchmark's
+settings (`bench.settings`: production plus the bench app), gunicorn with 2 `sync` workers on a
+free port of 127.0.0.1. `bench.load_prepare` then recreates a
 dedicated synthetic plan (合成区压力测试, 2019, so every month is closed) with a unit, targets and a
 reporter with a fresh session per client.
 

@@ -4,7 +4,7 @@ check of the database afterwards.
     python -m bench.load_prepare prepare CLIENTS CONFLICT_PAIRS TARGETS_PER_UNIT   (one JSON line)
     python -m bench.load_prepare verify EXPECTED.json                              (one JSON line)
 
-Both run with the benchmark's DATABASE_URL and production settings (bench/load.py passes them).
+Both run with the benchmark's DATABASE_URL and settings (`bench.settings`; bench/load.py passes them).
 
 `prepare` deletes the load test's plan (district 合成区压力测试, year 2019, so every month is closed)
 and its units, and creates them again: per ordinary client a unit 合成区压力测试单位NN with
@@ -45,7 +45,7 @@ def prepare(clients: int, pairs: int, per_unit: int) -> dict:
     from django.urls import reverse
 
     from bench.prepare import session_for
-    from targets.models import DataVersion, KeyTask, Plan, Target, Unit
+    from targets.models import DataVersion, DistrictMembership, KeyTask, Plan, Target, Unit
     from targets.roles import REPORTER, assign_role
 
     def reporter(username: str):
@@ -55,6 +55,8 @@ def prepare(clients: int, pairs: int, per_unit: int) -> dict:
             user.save()
         user.groups.clear()
         assign_role(user, REPORTER)
+        # A reporter sees only the plans of its districts (targets.access.visible_plans).
+        DistrictMembership.objects.get_or_create(user=user, district=DISTRICT)
         return user
 
     regular = clients - 2 * pairs

@@ -1,6 +1,6 @@
 """Pick the benchmark's pages in the loaded database and give them logged-in sessions.
 
-    python -m bench.prepare   (with the benchmark's DATABASE_URL and production settings)
+    python -m bench.prepare   (with the benchmark's DATABASE_URL and settings, bench.settings)
 
 Creates, once, two users without a usable password: `bench-viewer` (group viewer) and
 `bench-reporter` (group reporter, staff, member of a synthetic unit), then a fresh session for each
@@ -16,6 +16,12 @@ import sys
 from bench.django_env import setup
 
 SYNTHETIC = "合成区"
+SYNTHETIC_DISTRICTS = (
+    r"^合成区[0-9]+$"  # generate_scale_data's default plans (not 合成区规模N, nor the load test's)
+)
+SIZED = "合成区规模"  # + N: generate_scale_data --plan-targets N
+GROWTH_SIZES = (40, 400, 4000)
+LOAD_DISTRICT = "合成区压力测试"  # bench.load_prepare's plan: its overview is read while its reporters write
 
 
 def session_for(user) -> str:
@@ -41,7 +47,8 @@ def main() -> None:
     from django.db.models import Count, Q
     from django.urls import NoReverseMatch, reverse
 
-    from targets.models import Figure, Plan, Target, Unit
+    from projects.models import Project, ProjectGroup
+    from targets.models import DistrictMembership, Figure, Plan, Target, Unit
 
     def user(username: str, group: str, staff: bool):
         account, created = get_user_model().objects.get_or_create(
@@ -54,7 +61,9 @@ def main() -> None:
         return account
 
     seed = Plan.objects.exclude(district__startswith=SYNTHETIC).order_by("year", "pk").first()
-    synthetic_plans = list(Plan.objects.filter(district__startswith=SYNTHETIC).order_by("district", "year"))
+    synthetic_plans = list(
+        Plan.objects.filter(district__regex=SYNTHETIC_DISTRICTS).order_by("district", "year")
+    )
     if seed is None or not synthetic_plans:
         sys.exit("bench: the seed plan or the synthetic plans are missing (load_seed, generate_scale_data)")
     # A plan in the middle of the data: neither the first nor the last rows of any table.
@@ -75,12 +84,21 @@ def main() -> None:
             .values_list("target_id", flat=True)
             .first()
         )
+        # The project and the group in the middle of the plan's (by id), as for the plan itself.
+        projects = list(Project.objects.filter(plan=p).order_by("pk").values_list("pk", flat=True))
+        groups = list(ProjectGroup.objects.filter(plan=p).order_by("pk").values_list("pk", flat=True))
         urls = {
             "overview": reverse("targets:plan-detail", args=[p.pk]),
             "keytask": reverse("targets:keytask-detail", args=[task.pk]),
             "target": reverse("targets:target-detail", args=[target_id]),
+            "targets": reverse("targets:target-list", args=[p.pk]),
             "targets_filtered": reverse("targets:target-list", args=[p.pk])
             + f"?light=behind&deadline_before={p.year}-09-30",
+            "indicators": reverse("targets:indicator-list", args=[p.pk]),
+            "project": reverse("projects:project-detail", args=[projects[len(projects) // 2]])
+            if projects
+            else None,
+            "group": reverse("projects:group-detail", args=[groups[len(groups) // 2]]) if groups else None,
         }
         try:
             urls["projects"] = reverse("projects:project-list", args=[p.pk])
@@ -103,6 +121,12 @@ def main() -> None:
 
     viewer = user("bench-viewer", "viewer", staff=False)
     reporter = user("bench-reporter", "reporter", staff=True)
+    # A viewer or reporter sees only the plans of its districts (targets.access.visible_plans).
+    sized = list(Plan.objects.filter(district__in=[f"{SIZED}{n}" for n in GROWTH_SIZES]))
+    districts = {seed.district, plan.district, LOAD_DISTRICT} | {p.district for p in sized}
+    for district in sorted(districts):
+        DistrictMembership.objects.get_or_create(user=viewer, district=district)
+    DistrictMembership.objects.get_or_create(user=reporter, district=plan.district)
 
     # The reporter's unit: the first synthetic unit (by name) answering for a target of the chosen plan.
     month = dt.date(plan.year, 6, 1)
@@ -129,6 +153,11 @@ def main() -> None:
                 "synthetic_plan_count": len(synthetic_plans),
                 "seed": pages_for(seed),
                 "synthetic": pages_for(plan),
+                "growth": {
+                    str(n): {"plan": {"id": g.pk, "name": str(g)}, "pages": pages_for(g)}
+                    for n in GROWTH_SIZES
+                    for g in Plan.objects.filter(district=f"{SIZED}{n}").order_by("year")[:1]
+                },
                 "month_entry": {
                     "url": reverse("admin:targets_figure_month") + f"?unit={unit.pk}&month={month:%Y-%m}",
                     "unit": unit.name,

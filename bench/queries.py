@@ -2,9 +2,11 @@
 
     python -m bench.queries PAGES.json   (same database and settings as the server)
 
-PAGES.json is a list of {"key", "url", "session"}; prints one JSON object keyed by "key": the
-status, the queries of a warm request (the third; the first two fill per-process caches), the
-median total and SQL milliseconds of BENCH_QUERY_REPEAT further requests, and the body size.
+PAGES.json is a list of {"key", "url", "session"} (optionally "warm", "repeat" and "profile" for
+that page; "repeat": 0 times the request whose queries are counted); prints one JSON object keyed
+by "key": the status, the queries of a warm request (the third; the first two fill per-process
+caches), the median total and SQL milliseconds of BENCH_QUERY_REPEAT further requests, and the
+body size.
 """
 
 import cProfile
@@ -67,12 +69,17 @@ def main(path: str) -> None:
         if page.get("session"):
             client.cookies[settings.SESSION_COOKIE_NAME] = page["session"]
         try:
-            for _ in range(2):
+            for _ in range(page.get("warm", 2)):
                 client.get(page["url"])
             with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
                 response = client.get(page["url"])
+                first_ms = (time.perf_counter() - start) * 1000
             totals, sql = [], []
-            for _ in range(repeat):
+            if page.get("repeat", repeat) == 0:  # a slow page: the one request above is the measure
+                totals.append(first_ms)
+                sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            for _ in range(page.get("repeat", repeat)):
                 with CaptureQueriesContext(connection) as timed:
                     start = time.perf_counter()
                     client.get(page["url"])
@@ -85,7 +92,7 @@ def main(path: str) -> None:
                 "sql_ms": round(statistics.median(sql), 1),
                 "bytes": len(response.content),
                 "sql": [q["sql"][:300] for q in ctx.captured_queries],
-                "profile": profile(client, page["url"]) if PROFILE else [],
+                "profile": profile(client, page["url"]) if page.get("profile", PROFILE) else [],
             }
         except Exception as exc:  # a broken page is a result, not a crash of the benchmark
             out[page["key"]] = {"status": None, "error": f"{type(exc).__name__}: {exc}"[:500]}

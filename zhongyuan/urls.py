@@ -32,7 +32,6 @@ urlpatterns = [
     path("planning/", include("planning.urls")),
     path("supervision/", include("supervision.urls")),
     path("", include("public.urls")),  # 政务公开 (anonymous) and /robots.txt
-    path("bench/", include("zhongyuan.bench_views")),  # baseline for `make bench`; 404 unless BENCH_ENDPOINTS
 ]
 
 # Our error pages, in the user's language (zhongyuan/errors.py).

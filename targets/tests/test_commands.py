@@ -38,17 +38,19 @@ def test_role_groups_exist_after_migrate():
 
 
 def test_generate_scale_data_builds_and_removes_synthetic_plans(capsys):
+    # The command belongs to the bench app, which only the benchmark's settings install: called directly.
+    from bench.management.commands.generate_scale_data import Command as GenerateScaleData
     from projects.models import Project
     from targets.models import Figure, Plan, Target
 
-    call_command("generate_scale_data", districts=2, years=1, targets=8, projects=4, units=3)
+    call_command(GenerateScaleData(), districts=2, years=1, targets=8, projects=4, units=3)
     assert capsys.readouterr().out.strip() == "synthetic plans: 2 created, 2 in all"
     assert sorted(Plan.objects.values_list("district", flat=True)) == ["合成区01", "合成区02"]
     assert all("合成数据" in title for title in Plan.objects.values_list("title", flat=True))
     assert Target.objects.count() == 16
     assert Figure.objects.count() == 16 * 12
     assert Project.objects.count() == 8
-    call_command("generate_scale_data", districts=2, years=1, targets=8, projects=4, units=3)
+    call_command(GenerateScaleData(), districts=2, years=1, targets=8, projects=4, units=3)
     assert "0 created, 2 in all" in capsys.readouterr().out
-    call_command("generate_scale_data", delete=True)
+    call_command(GenerateScaleData(), delete=True)
     assert (Plan.objects.count(), Target.objects.count(), Project.objects.count()) == (0, 0, 0)

@@ -280,8 +280,6 @@ EXPECTED = {
     # Only a POST sets the language; a GET just goes back.
     "site set_language GET": "302 302 302 302 302 302",
     "site set_language POST": "302 302 302 302 302 302",
-    "site bench GET": "404 404 404 404 404 404",
-    "site bench POST": "405 405 405 405 405 405",
     # --- plan set-up (planning): the admin role drafts, imports, copies and moves plans ------------
     "site planning:draft-start GET": "L 403 403 403 403 200",
     # A plan's text read and kept in the session (not data) for review.
@@ -721,8 +719,6 @@ SITE_PAGES = [
         _url("set_language"),
         lambda w: {"language": "en", "next": "/plans/"},
     ),
-    Case("site bench GET", "GET", _url("bench:fortunes")),
-    Case("site bench POST", "POST", _url("bench:fortunes"), lambda w: {}),
     Case("site planning:draft-start GET", "GET", _url("planning:draft-start")),
     Case(
         "site planning:draft-start POST",

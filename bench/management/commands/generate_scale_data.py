@@ -2,11 +2,21 @@
 
     python manage.py generate_scale_data [--districts 50] [--years 3] [--targets 40]
                                          [--projects 200] [--seed 1] [--delete]
+    python manage.py generate_scale_data --plan-targets 40 400 4000
 
 Every synthetic plan's district is named "合成区NN" and its title says 合成数据, so nobody can
 mistake it for real figures; `--delete` removes them all again. Rows are written with
 bulk_create in batches, without history rows (history records people's changes, and these are
 not).
+
+`--plan-targets N …` builds instead one plan per N (district 合成区规模N, year --first-year) of N
+targets with everything else in proportion to the default plan's 40 targets: 5 projects per target,
+one unit per 2 targets (at least --units), 12 monthly figures per target; still 8 key tasks and 4
+project groups, as a district's plan has however large it is. The growth benchmark compares them.
+
+The same arguments always build the same rows: each plan draws from its own random generator,
+seeded by --seed and the plan (district and year, or N), so which plans exist already does not
+change the others.
 """
 
 import datetime as dt
@@ -20,6 +30,9 @@ from projects.models import Problem, Project, ProjectGroup
 from targets.models import DataVersion, Figure, KeyTask, Plan, Target, Unit
 
 PREFIX = "合成区"
+SIZED = f"{PREFIX}规模"  # + N: the one plan of N targets (--plan-targets)
+PROJECTS_PER_TARGET = 5  # the default plan's 200 projects for 40 targets
+TARGETS_PER_UNIT = 2
 STAGES = ["reserve", "started", "registered", "completed", "producing"]  # projects.ledger.STAGES
 KINDS = ["cumulative"] * 6 + ["level", "milestone", "monitored"]
 
@@ -35,6 +48,13 @@ class Command(BaseCommand):
         parser.add_argument("--projects", type=int, default=200)
         parser.add_argument("--units", type=int, default=20)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--plan-targets",
+            type=int,
+            nargs="+",
+            metavar="N",
+            help="build one plan of N targets (district 合成区规模N) per N, everything else in proportion",
+        )
         parser.add_argument("--delete", action="store_true", help="remove every synthetic plan and stop")
 
     def handle(self, *args, **o):
@@ -47,9 +67,21 @@ class Command(BaseCommand):
         for name in ("districts", "years", "targets", "projects", "units"):
             if o[name] < 1:
                 raise CommandError(f"--{name} must be at least 1")
-        rng = random.Random(o["seed"])
         created = 0
-        for d in range(1, o["districts"] + 1):
+        if o["plan_targets"]:
+            year = o["first_year"]
+            for n in o["plan_targets"]:
+                if n < 1:
+                    raise CommandError("--plan-targets must be at least 1")
+                district = f"{SIZED}{n}"
+                if Plan.objects.filter(district=district, year=year).exists():
+                    continue
+                rng = random.Random(f"{o['seed']}:{district}:{year}")
+                units = self._units(district, max(o["units"], n // TARGETS_PER_UNIT), width=4)
+                with transaction.atomic():
+                    self._plan(rng, district, year, units, n, n * PROJECTS_PER_TARGET)
+                created += 1
+        for d in range(1, o["districts"] + 1) if not o["plan_targets"] else ():
             district = f"{PREFIX}{d:02d}"
             # Each district has its own units, as real ones do: a unit's monthly page then lists
             # its own district's targets, not every district's.
@@ -57,6 +89,7 @@ class Command(BaseCommand):
             for year in range(o["first_year"], o["first_year"] + o["years"]):
                 if Plan.objects.filter(district=district, year=year).exists():
                     continue
+                rng = random.Random(f"{o['seed']}:{district}:{year}")
                 with transaction.atomic():
                     self._plan(rng, district, year, units, o["targets"], o["projects"])
                 created += 1
@@ -65,8 +98,8 @@ class Command(BaseCommand):
         total = Plan.objects.filter(district__startswith=PREFIX).count()
         self.stdout.write(f"synthetic plans: {created} created, {total} in all")
 
-    def _units(self, district, n):
-        names = [f"{district}单位{i:02d}" for i in range(1, n + 1)]
+    def _units(self, district, n, width=2):
+        names = [f"{district}单位{i:0{width}d}" for i in range(1, n + 1)]
         existing = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
         Unit.objects.bulk_create([Unit(name=name) for name in names if name not in existing])
         return list(Unit.objects.filter(name__in=names).order_by("name"))
