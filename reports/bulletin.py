@@ -436,7 +436,9 @@ def _group_summaries(plan: Plan, *, as_of: dt.date) -> list[project_summary.Grou
     groups = list(plan.project_groups.select_related("key_task").prefetch_related("stated_stage_counts"))
     completed = (
         Figure.objects.filter(
-            target__project=OuterRef("project_id"),
+            # By the investment target's id (joined in the outer query), so each lookup walks the
+            # (target, month) index instead of every approved figure.
+            target=OuterRef("project__investment_target"),
             status=Figure.Status.APPROVED,
             month__lte=last_closed_month(as_of),
             value__isnull=False,

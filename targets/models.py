@@ -6,6 +6,7 @@ can check it, and who entered it. What the sources do not say stays empty.
 
 import calendar
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
+@functools.lru_cache(maxsize=4096)  # pure, called thousands of times a page with few distinct months
 def month_end(month: dt.date) -> dt.date:
     """The last day of the month that `month` falls in."""
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
