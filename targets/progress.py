@@ -4,6 +4,7 @@ Views fetch targets with `Target.objects.for_dashboard(as_of)` (fixed query coun
 them to `assess_targets`, which runs the rules in Python without touching the database.
 """
 
+import copy
 import datetime as dt
 import re
 from collections import Counter
@@ -198,6 +199,25 @@ def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> 
             )
         )
     return rows
+
+
+def as_of_earlier(targets, *, as_of: dt.date) -> list[Target]:
+    """Targets fetched with `for_dashboard(later)` as `for_dashboard(as_of)` would give them.
+
+    For a page that assesses the same targets at two dates (the change since the month before):
+    copies of the targets whose approved and reported figures stop at the months closed by
+    `as_of`, without fetching everything again. The ledger's projects and their investment figures
+    are shared: the ledger series reads only month ends up to `as_of`
+    (`_ledger_counts`, `_ledger_investment`). `as_of` must not be after the fetch's date.
+    """
+    last = last_closed_month(as_of)
+    earlier = []
+    for target in targets:
+        twin = copy.copy(target)
+        twin.approved_figures = [f for f in target.approved_figures if f.month <= last]
+        twin.reported_figures = [f for f in target.reported_figures if f.month <= last]
+        earlier.append(twin)
+    return earlier
 
 
 @dataclass
