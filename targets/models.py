@@ -268,11 +268,24 @@ class TargetQuerySet(models.QuerySet):
         else:
             sent = sent.only(*FIGURE_NUMBERS)
             approved = approved.only(*FIGURE_NUMBERS)
-        from projects.models import Project
+        from projects.models import STAGE_DATE_FIELDS, Project
 
         ledger_projects = Project.objects.select_related("investment_target").prefetch_related(
             models.Prefetch("investment_target__figures", queryset=approved, to_attr="approved_figures")
         )
+        if not detail:
+            # The ledger's arithmetic reads a project's stage, stage dates and planned investment,
+            # and its investment target only to reach that target's figures.
+            ledger_projects = ledger_projects.only(
+                "id",
+                "plan_id",
+                "name",
+                "stage",
+                "annual_planned_investment",
+                *STAGE_DATE_FIELDS.values(),
+                "investment_target__id",
+                "investment_target__project_id",
+            )
         dashboard = self.select_related("key_task__plan", "ledger_group").prefetch_related(
             "responsible_units",
             "planned_values",
