@@ -12,7 +12,7 @@ library's template, tag for tag.
 from django import template
 from django.template.base import render_value_in_context
 from django.templatetags.l10n import localize, unlocalize
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -27,13 +27,33 @@ def table_rows(context, table):
         None if column.localize is None else (localize if column.localize else unlocalize)
         for column in columns
     ]
+    # A column whose td attributes are callables gets them per cell, with the cell's value and
+    # record, as the library does; the others once.
+    dynamic = [any(callable(v) for v in (column.column.attrs.get("td") or {}).values()) for column in columns]
+    cells = list(zip(columns, openings, localizers, dynamic, strict=True))
     parts = []
     for row in table.paginated_rows:
         parts.append(f"<tr {row.attrs.as_html()}>")
-        for opening, localizer, (_column, cell) in zip(openings, localizers, row.items(), strict=True):
+        for column, opening, localizer, per_cell in cells:
+            # As row.items() does through row.get_cell(column.name), without looking the column
+            # up by name again for every cell.
+            cell = row._get_and_render_with(column, render_func=row._call_render, default=column.default)
+            if per_cell:
+                column.current_value, column.current_record = cell, row.record
+                opening = f"<td {column.attrs['td'].as_html()}>"
             if localizer is not None:
                 cell = localizer(cell)
-            parts.extend((opening, render_value_in_context(cell, context), "</td>"))
+            # Text is only escaped by {{ cell }} (localizing leaves it as it is); other values go
+            # the template's whole way.
+            parts.extend(
+                (
+                    opening,
+                    conditional_escape(cell)
+                    if isinstance(cell, str)
+                    else render_value_in_context(cell, context),
+                    "</td>",
+                )
+            )
         parts.append("</tr>")
     if not parts and table.empty_text:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), table.empty_text)
