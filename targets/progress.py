@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -161,8 +162,10 @@ class TargetRow:
     def gap(self):
         return self.assessment.gap
 
-    @property
+    @cached_property
     def units(self) -> list:
+        # Read once per row: each .all() of the prefetched units builds a new queryset, and the
+        # overview, tables and bulletin ask for a row's units several times.
         return list(self.target.responsible_units.all())
 
     @property

@@ -20,13 +20,14 @@ register = template.Library()
 @register.simple_tag
 def light_badge(light) -> SafeString:
     """targets/_light.html."""
+    label = str(light.label)  # translated once, shown twice
     return format_html(
         '<span class="light light-{}" title="{}">'
         '<span class="light-symbol" aria-hidden="true">{}</span> {}</span>',
         light.value,
-        light.label,
+        label,
         light.symbol,
-        light.label,
+        label,
     ) + mark_safe("\n")
 
 
