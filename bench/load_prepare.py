@@ -45,8 +45,8 @@ def prepare(clients: int, pairs: int, per_unit: int) -> dict:
     from django.urls import reverse
 
     from bench.prepare import session_for
+    from entry.roles import REPORTER, assign_role
     from targets.models import DataVersion, DistrictMembership, KeyTask, Plan, Target, Unit
-    from targets.roles import REPORTER, assign_role
 
     def reporter(username: str):
         user, created = get_user_model().objects.get_or_create(username=username)

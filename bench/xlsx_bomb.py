@@ -3,7 +3,7 @@
     DEBUG=1 .venv/bin/python -m bench.xlsx_bomb [--unpacked-mb 95] [--timeout 120]
 
 Builds an .xlsx whose one sheet holds identical rows (a few hundred KB on disk, `--unpacked-mb`
-MB of XML once unpacked), then hands it to `targets.xlsx_io.read_upload` (what the upload view
+MB of XML once unpacked), then hands it to `entry.xlsx.reader.read_upload` (what the upload view
 calls) in a fresh child process and reports the wall time, the growth of the child's resident
 memory (peak VmHWM minus VmRSS just before the call) and the outcome: the refusal message, an
 unexpected success, or the child killed at the timeout. `bomb_xlsx` is also used by the tests.
@@ -131,7 +131,8 @@ def child(path: str) -> None:
     setup()
     from django.utils import translation
 
-    from targets import xlsx_io
+    from entry.xlsx.reader import read_upload
+    from entry.xlsx.sheetcells import WorkbookRejected
 
     with open(path, "rb") as source:
         data = source.read()
@@ -141,9 +142,9 @@ def child(path: str) -> None:
     before = _status(os.getpid(), "VmRSS")
     start = time.perf_counter()
     try:
-        xlsx_io.read_upload(data)
+        read_upload(data)
         outcome = "read without refusal"
-    except xlsx_io.WorkbookRejected as exc:
+    except WorkbookRejected as exc:
         outcome = "refused: " + " ".join(exc.messages)
     seconds = time.perf_counter() - start
     peak = _status(os.getpid(), "VmHWM")

@@ -186,7 +186,18 @@ def monthly_counts(
     """
     if not month_ends:
         return []
-    counts = [(end, count_reached(items, stage, by=end)) for end in month_ends]
+    # Each item's date of reaching the stage, worked out once (the earliest known date of the
+    # stage or a later one, as `reached` takes it), then counted against each month end.
+    rank = _rank(stage)
+    later = STAGES[rank:]
+    reached_on = []
+    for item in items:
+        if _rank(item.stage) < rank:
+            continue
+        known = [item.dates.get(s) for s in later if item.dates.get(s) is not None]
+        if known:
+            reached_on.append(min(known))
+    counts = [(end, sum(1 for day in reached_on if day <= end)) for end in month_ends]
     last_end, last = counts[-1]
     counts[-1] = (last_end, last + sum(1 for item in items if reached_undated(item, stage)))
     return counts

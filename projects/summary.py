@@ -8,11 +8,12 @@ target for a month that has ended by the as-of date, the same months the target 
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from common.months import last_closed_month
 from targets.models import Figure, Target
 
 from . import ledger
-from .models import STAGE_ORDER, Problem, Project, ProjectGroup, Stage
+from .models import STAGE_DATE_FIELDS, STAGE_ORDER, Problem, Project, ProjectGroup, Stage
 
 # In 四比四看 order: 开工率, 入库率 (纳入统计库, after 开工), 竣工率, 达产率.
 RATE_LABELS = {
@@ -237,3 +238,80 @@ def summarize_groups(
 ) -> list[GroupSummary]:
     """One summary per group fetched with `groups_with_projects`."""
     return [summarize_group(group, group.ledger_projects, today=today, as_of=as_of) for group in groups]
+
+
+def plan_group_summaries(plan, *, as_of: dt.date, today: dt.date) -> list[GroupSummary]:
+    """Each project group of the plan summarized from plain rows aggregated in the database.
+
+    Equal to `summarize_groups(groups_with_projects(...), today=today, as_of=as_of)` except that
+    `projects` is empty (the group list and the bulletin show only the summaries). The same
+    arithmetic as `summarize_group` (`ledger.stage_rates`,
+    `ledger.investment_completion` over `ledger.Item`s), fed without building a model object per
+    project and figure: one query gives, per group and project, the stage, its dates, the annual
+    planned investment and the completed investment (the latest approved figure with a value of
+    a month ended by `as_of`, chosen by a subquery); one more counts the open and overdue problems
+    per group (overdue: open with a deadline before `today`).
+    """
+    groups = list(plan.project_groups.select_related("key_task").prefetch_related("stated_stage_counts"))
+    completed = (
+        Figure.objects.filter(
+            # By the investment target's id (joined in the outer query), so each lookup walks the
+            # (target, month) index instead of every approved figure.
+            target=OuterRef("project__investment_target"),
+            status=Figure.Status.APPROVED,
+            month__lte=last_closed_month(as_of),
+            value__isnull=False,
+        )
+        .order_by("-month")
+        .values("value")[:1]
+    )
+    date_fields = {stage.value: f"project__{field}" for stage, field in STAGE_DATE_FIELDS.items()}
+    rows = (
+        Project.groups.through.objects.filter(projectgroup__plan=plan)
+        .annotate(completed=Subquery(completed))
+        .values_list(
+            "projectgroup_id",
+            "project__stage",
+            "project__annual_planned_investment",
+            "completed",
+            *date_fields.values(),
+        )
+    )
+    items: dict[int, list[ledger.Item]] = defaultdict(list)
+    for group_id, stage, planned, completed_value, *dates in rows:
+        items[group_id].append(
+            ledger.Item(
+                stage=stage,
+                dates=dict(zip(date_fields, dates, strict=True)),
+                annual_planned=planned,
+                completed_investment=completed_value,
+            )
+        )
+    counts = {
+        row["project__groups"]: row
+        for row in Problem.objects.filter(project__groups__plan=plan)
+        .values("project__groups")
+        .annotate(
+            open=Count("pk", filter=Q(resolved_on__isnull=True)),
+            overdue=Count("pk", filter=Q(resolved_on__isnull=True, due_by__lt=today)),
+        )
+        .order_by()
+    }
+    no_problems = {"open": 0, "overdue": 0}
+    return [
+        GroupSummary(
+            group=group,
+            projects=(),
+            items=items[group.pk],
+            rates=ledger.stage_rates(
+                items[group.pk],
+                stated_count=group.stated_count,
+                documented=documented_counts(group, as_of=as_of),
+                stages=group.rate_stages,
+            ),
+            investment=ledger.investment_completion(items[group.pk]),
+            open_problems=counts.get(group.pk, no_problems)["open"],
+            overdue_problems=counts.get(group.pk, no_problems)["overdue"],
+        )
+        for group in groups
+    ]

@@ -147,9 +147,9 @@ def group_list(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
-    groups = summary.groups_with_projects(plan.project_groups.all(), as_of=as_of)
     context = pages.page_context(plan, as_of) | {
-        "summaries": summary.summarize_groups(groups, today=timezone.localdate(), as_of=as_of),
+        # Aggregated in the database: the page shows each group's numbers, never its projects.
+        "summaries": summary.plan_group_summaries(plan, as_of=as_of, today=timezone.localdate()),
         "rate_headers": summary.rate_headers(),
     }
     return render(request, "projects/group_list.html", context)

@@ -22,17 +22,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.formatting import fmt_number, fmt_qualified, join_list, month_label
-from common.months import last_closed_month, month_choices, month_end
+from common.months import month_choices, month_end
 from entry import compliance
-from projects import ledger
 from projects import summary as project_summary
-from projects.models import STAGE_DATE_FIELDS, Problem, Project
+from projects.models import Problem
 from targets import progress, rules
 from targets.models import Figure, KeyTask, Plan, Target
 
@@ -426,76 +424,9 @@ def _problem_groups(plan: Plan, *, as_of: dt.date) -> list[ProblemGroup]:
 
 
 def _group_summaries(plan: Plan, *, as_of: dt.date) -> list[project_summary.GroupSummary]:
-    """Each project group's stage rates and investment, from plain rows aggregated in the database.
-
-    The same arithmetic as `project_summary.summarize_group` (`ledger.stage_rates`,
-    `ledger.investment_completion` over `ledger.Item`s), fed without building a model object per
-    project and figure: one query gives, per group and project, the stage, its dates, the annual
-    planned investment and the completed investment (the latest approved figure with a value of
-    a month ended by `as_of`, chosen by a subquery); one more counts the open and overdue problems
-    per group. The bulletin shows only these summaries, never the projects themselves.
-    """
-    groups = list(plan.project_groups.select_related("key_task").prefetch_related("stated_stage_counts"))
-    completed = (
-        Figure.objects.filter(
-            target__project=OuterRef("project_id"),
-            status=Figure.Status.APPROVED,
-            month__lte=last_closed_month(as_of),
-            value__isnull=False,
-        )
-        .order_by("-month")
-        .values("value")[:1]
-    )
-    date_fields = {stage.value: f"project__{field}" for stage, field in STAGE_DATE_FIELDS.items()}
-    rows = (
-        Project.groups.through.objects.filter(projectgroup__plan=plan)
-        .annotate(completed=Subquery(completed))
-        .values_list(
-            "projectgroup_id",
-            "project__stage",
-            "project__annual_planned_investment",
-            "completed",
-            *date_fields.values(),
-        )
-    )
-    items: dict[int, list[ledger.Item]] = defaultdict(list)
-    for group_id, stage, planned, completed_value, *dates in rows:
-        items[group_id].append(
-            ledger.Item(
-                stage=stage,
-                dates=dict(zip(date_fields, dates, strict=True)),
-                annual_planned=planned,
-                completed_investment=completed_value,
-            )
-        )
-    counts = {
-        row["project__groups"]: row
-        for row in Problem.objects.filter(project__groups__plan=plan)
-        .values("project__groups")
-        .annotate(
-            open=Count("pk", filter=Q(resolved_on__isnull=True)),
-            overdue=Count("pk", filter=Q(resolved_on__isnull=True, due_by__lt=as_of)),
-        )
-        .order_by()
-    }
-    no_problems = {"open": 0, "overdue": 0}
-    return [
-        project_summary.GroupSummary(
-            group=group,
-            projects=(),
-            items=items[group.pk],
-            rates=ledger.stage_rates(
-                items[group.pk],
-                stated_count=group.stated_count,
-                documented=project_summary.documented_counts(group, as_of=as_of),
-                stages=group.rate_stages,
-            ),
-            investment=ledger.investment_completion(items[group.pk]),
-            open_problems=counts.get(group.pk, no_problems)["open"],
-            overdue_problems=counts.get(group.pk, no_problems)["overdue"],
-        )
-        for group in groups
-    ]
+    """Each project group's stage rates and investment, aggregated in the database
+    (`project_summary.plan_group_summaries`); problems overdue as of the bulletin's date."""
+    return project_summary.plan_group_summaries(plan, as_of=as_of, today=as_of)
 
 
 def build_bulletin(*, plan: Plan, month: dt.date, now: dt.datetime | None = None) -> Bulletin:

@@ -55,8 +55,16 @@ def _previous_rows(bulletin: Bulletin) -> dict[int, progress.TargetRow]:
     previous = bulletin.month - dt.timedelta(days=1)
     if previous < bulletin.plan.period_start:
         return {}
+    if previous <= bulletin.as_of:
+        # The bulletin's own targets (every quantified one, fetched for its later as-of date), cut
+        # at the month before: as `for_dashboard(previous)` would give them, without a new fetch.
+        targets = progress.as_of_earlier([line.target for line in bulletin.lines], as_of=previous)
+    else:  # a month after the plan's end: the bulletin stops at the end, the month before does not
+        targets = (
+            Target.objects.for_plan(bulletin.plan).exclude(kind=Target.Kind.MONITORED).for_dashboard(previous)
+        )
     rows = progress.assess_targets(
-        Target.objects.for_plan(bulletin.plan).exclude(kind=Target.Kind.MONITORED).for_dashboard(previous),
+        targets,
         as_of=previous,
         thresholds=bulletin.thresholds,
     )

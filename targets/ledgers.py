@@ -16,10 +16,11 @@ from . import rules
 
 
 class LedgerSource(Protocol):
-    def prefetch(self, approved: QuerySet) -> list[Prefetch]:
+    def prefetch(self, approved: QuerySet, *, detail: bool) -> list[Prefetch]:
         """What `TargetQuerySet.for_dashboard` prefetches for a target's ledger group.
 
-        `approved` is the queryset of approved figures the target's own figures use.
+        `approved` is the queryset of approved figures the target's own figures use; without
+        `detail` (the lists) only what the ledger's arithmetic reads need be fetched.
         """
 
     def observations(self, target, *, as_of: dt.date) -> list[rules.Observation]:
@@ -37,8 +38,8 @@ def register(source: LedgerSource) -> None:
     _source = source
 
 
-def prefetch(approved: QuerySet) -> list[Prefetch]:
-    return _source.prefetch(approved) if _source is not None else []
+def prefetch(approved: QuerySet, *, detail: bool = False) -> list[Prefetch]:
+    return _source.prefetch(approved, detail=detail) if _source is not None else []
 
 
 def observations(target, *, as_of: dt.date) -> list[rules.Observation]:

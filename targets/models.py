@@ -241,36 +241,57 @@ class TargetQuerySet(models.QuerySet):
         Lists need only each figure's numbers; with `detail` the figures come whole, with who
         entered and reviewed them (the target and indicator pages show that).
         """
+        # One fetch of the figures sent in (submitted or approved) of months that ended by
+        # `as_of`, oldest first; `_prefetch_related_objects` below splits it into the approved
+        # figures (the numbers) and the reported ones (the months sent in, for the reporting state).
+        sent = Figure.objects.filter(
+            status__in=(Figure.Status.SUBMITTED, Figure.Status.APPROVED), month__lte=last_closed_month(as_of)
+        ).order_by("month")
         approved = Figure.objects.filter(
             status=Figure.Status.APPROVED, month__lte=last_closed_month(as_of)
         ).order_by("month")
         if detail:
+            sent = sent.select_related("entered_by", "reviewed_by")
             approved = approved.select_related("entered_by", "reviewed_by")
         else:
-            approved = approved.only(
-                "id",
-                "target_id",
-                "month",
-                "value",
-                "value_qualifier",
-                "reached",
-                "reached_on",
-                "status",
-                "measure_doubtful",
-            )
-        # Months whose figure the unit has sent in (submitted or approved), for the reporting state.
-        reported = Figure.objects.filter(
-            status__in=(Figure.Status.SUBMITTED, Figure.Status.APPROVED),
-            month__lte=last_closed_month(as_of),
-        ).only("id", "target_id", "month")
-        return self.select_related("key_task__plan", "ledger_group").prefetch_related(
+            sent = sent.only(*FIGURE_NUMBERS)
+            approved = approved.only(*FIGURE_NUMBERS)
+        dashboard = self.select_related("key_task__plan", "ledger_group").prefetch_related(
             "responsible_units",
             "planned_values",
-            models.Prefetch("figures", queryset=approved, to_attr="approved_figures"),
-            models.Prefetch("figures", queryset=reported, to_attr="reported_figures"),
+            models.Prefetch("figures", queryset=sent, to_attr="sent_figures"),
             # The ledger group's projects, for a target counted from the ledger (`ledgers.py`).
-            *ledgers.prefetch(approved),
+            *ledgers.prefetch(approved, detail=detail),
         )
+        dashboard._split_sent_figures = True
+        return dashboard
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._split_sent_figures = getattr(self, "_split_sent_figures", False)
+        return clone
+
+    def _prefetch_related_objects(self):
+        super()._prefetch_related_objects()
+        if getattr(self, "_split_sent_figures", False):
+            for target in self._result_cache:
+                sent = target.__dict__.pop("sent_figures")
+                target.approved_figures = [f for f in sent if f.status == Figure.Status.APPROVED]
+                target.reported_figures = sent
+
+
+# What the lists and the status rules read of a figure (for_dashboard without `detail`).
+FIGURE_NUMBERS = (
+    "id",
+    "target_id",
+    "month",
+    "value",
+    "value_qualifier",
+    "reached",
+    "reached_on",
+    "status",
+    "measure_doubtful",
+)
 
 
 class TargetManager(models.Manager.from_queryset(TargetQuerySet)):

@@ -4,10 +4,12 @@ Views fetch targets with `Target.objects.for_dashboard(as_of)` (fixed query coun
 them to `assess_targets`, which runs the rules in Python without touching the database.
 """
 
+import copy
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from common.asof import parse_as_of
 from common.formatting import fmt_number, fmt_points, join_list, month_label
-from common.months import month_choices, month_end, review_end
+from common.months import last_closed_month, month_choices, month_end, review_end
 
 from . import ledgers, rules
 from .models import Figure, Plan, Target
@@ -111,8 +113,10 @@ class TargetRow:
     def gap(self):
         return self.assessment.gap
 
-    @property
+    @cached_property
     def units(self) -> list:
+        # Read once per row: each .all() of the prefetched units builds a new queryset, and the
+        # overview, tables and bulletin ask for a row's units several times.
         return list(self.target.responsible_units.all())
 
     @property
@@ -149,6 +153,25 @@ def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> 
             )
         )
     return rows
+
+
+def as_of_earlier(targets, *, as_of: dt.date) -> list[Target]:
+    """Targets fetched with `for_dashboard(later)` as `for_dashboard(as_of)` would give them.
+
+    For a page that assesses the same targets at two dates (the change since the month before):
+    copies of the targets whose approved and reported figures stop at the months closed by
+    `as_of`, without fetching everything again. The ledger's projects and their investment figures
+    are shared: the ledger series reads only month ends up to `as_of`
+    (`projects.observations`). `as_of` must not be after the fetch's date.
+    """
+    last = last_closed_month(as_of)
+    earlier = []
+    for target in targets:
+        twin = copy.copy(target)
+        twin.approved_figures = [f for f in target.approved_figures if f.month <= last]
+        twin.reported_figures = [f for f in target.reported_figures if f.month <= last]
+        earlier.append(twin)
+    return earlier
 
 
 @dataclass

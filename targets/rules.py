@@ -65,6 +65,7 @@ LATE (逾期未报) when a due day passed without a figure.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -281,6 +282,7 @@ class Assessment:
 # --- dates ----------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # pure, called thousands of times a page with few distinct days
 def _month_end(day: dt.date) -> dt.date:
     first_of_next = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return first_of_next - dt.timedelta(days=1)

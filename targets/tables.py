@@ -2,7 +2,6 @@
 
 import django_tables2 as tables
 import django_tables2.utils
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from common.datalang import mark_chinese
 from common.formatting import fmt_number, fmt_points, fmt_qualified, join_list
 
 from .models import Target
+from .templatetags.verdict_tags import commitment_tags, verdict_cell
 
 # Tables are rendered a page (50 rows) at a time; the page links come with the table's template.
 PER_PAGE = 50
@@ -43,7 +43,7 @@ class LightColumn(tables.Column):
     """The verdict, the month of the figure it rests on, and the 预计难以完成 warning beside it."""
 
     def render(self, value, record):
-        return render_to_string("targets/_verdict_cell.html", {"light": value, "row": record})
+        return verdict_cell(value, record)  # targets/_verdict_cell.html, without a template per row
 
 
 class TargetTable(tables.Table):
@@ -95,7 +95,7 @@ class TargetTable(tables.Table):
             record.target.get_absolute_url(),
             self.as_of_query,
             mark_chinese(value),
-            mark_safe(render_to_string("targets/_commitment.html", {"target": record.target})),
+            commitment_tags(record.target),  # targets/_commitment.html, without a template per row
         )
 
     def render_goal(self, record):

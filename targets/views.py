@@ -46,11 +46,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, error = pages.as_of_or_error(request, plan)
     if error:
         return error
-    rows = progress.assess_targets(
-        Target.objects.for_plan(plan).for_dashboard(as_of),
-        as_of=as_of,
-        thresholds=progress.thresholds_for(plan),
-    )
+    targets = list(Target.objects.for_plan(plan).for_dashboard(as_of))
+    rows = progress.assess_targets(targets, as_of=as_of, thresholds=progress.thresholds_for(plan))
     by_task = defaultdict(progress.LightSummary)
     overall = progress.LightSummary()
     for row in rows:
@@ -65,8 +62,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     previous_as_of = as_of.replace(day=1) - dt.timedelta(days=1)
     previous_rows = None
     if previous_as_of >= plan.period_start:
+        # The same fetch, cut at the earlier date: as `for_dashboard(previous_as_of)` would give it.
         previous_rows = progress.assess_targets(
-            Target.objects.for_plan(plan).exclude(kind=Target.Kind.MONITORED).for_dashboard(previous_as_of),
+            progress.as_of_earlier(
+                [t for t in targets if t.kind != Target.Kind.MONITORED], as_of=previous_as_of
+            ),
             as_of=previous_as_of,
             thresholds=progress.thresholds_for(plan),
         )
