@@ -19,6 +19,7 @@ from . import access
 from .formatting import fmt_number
 from .forms import figure_errors
 from .models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, Target
+from .signals import figures_moved
 
 # A value over this multiple of the goal is held as a warning.
 GOAL_MULTIPLE_WARNING = Decimal(3)
@@ -266,6 +267,9 @@ def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> lis
                 FigureEvent.objects.bulk_create(
                     FigureEvent(figure=figure, action=FigureEvent.Action.SUBMITTED, actor=user)
                     for figure in saved
+                )
+                figures_moved.send(
+                    Figure, action=FigureEvent.Action.SUBMITTED, figures=saved, user=user, reason=""
                 )
             if submit or seen_before:
                 DataVersion.bump(_plan_ids(entries))

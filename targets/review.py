@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import access
 from .models import Figure, FigureEvent
+from .signals import figures_moved
 
 
 def _move(
@@ -35,6 +36,8 @@ def _move(
             figure.save(update_fields=["updated_at"])
             FigureEvent.objects.create(figure=figure, action=action, actor=user, reason=reason)
             moved.append(figure)
+        if moved:
+            figures_moved.send(Figure, action=action, figures=moved, user=user, reason=reason)
     return moved
 
 

@@ -6,6 +6,12 @@ the pages show approved figures, and submitted ones for the reporting state, nev
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import Signal
+
+# Sent inside the transaction of a review step of monthly figures (`entry.save_entries` with submit,
+# `review.submit` / `approve` / `send_back`), with `action` (a FigureEvent action), `figures` (the
+# figures moved), `user` and `reason`. The notices app listens; the kernel does not import it.
+figures_moved = Signal()
 
 # Figure statuses no page shows (see TargetQuerySet.for_dashboard): saving them moves no version.
 UNSEEN_STATUSES = frozenset({"draft", "returned"})
