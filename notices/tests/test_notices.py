@@ -15,7 +15,7 @@ from django.urls import reverse
 from notices.models import Kind, Notice, UnitWebhook
 from supervision import workflow
 from supervision.models import ItemEvent
-from supervision.tests.conftest import _media, item, people, png_bytes  # noqa: F401  (fixtures)
+from supervision.tests.conftest import png_bytes
 from supervision.tests.test_loop import FEEDBACK, assign_data, client_for, post
 from targets import entry, review
 from targets.models import Figure, Unit
