@@ -72,6 +72,9 @@ class Notice(models.Model):
 class WebhookURLField(models.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
 
 class UnitWebhook(models.Model):
     """A unit's group robot (群机器人): notices to the unit's reporters are posted to it as well."""

@@ -330,8 +330,8 @@ def led_items(user):
 
 def has_work(user) -> bool:
     """Whether the user lands on the to-do page: a reporter of a unit, a reviewer, or a leader."""
-    if not user.is_active:
-        return False
+    if not user.is_active or not visible_plans(user).exists():
+        return False  # no plan of theirs: the list of plans tells them whom to ask
     if can_review(user):
         return True
     if can_report(user) and user.report_units.exists():
