@@ -38,7 +38,7 @@ def alice_and_bob():
 
 
 def test_the_list_shows_only_ones_own_notices_unread_first(alice_and_bob):
-    alice, _bob, notices = alice_and_bob
+    alice, _bob, _notices = alice_and_bob
     response = client_for(alice).get(reverse("notices:list"))
     assert [n.text for n in response.context["page"].object_list] == ["第二条", "第一条", "旧通知"]
     assert response.context["unread"] == 2
@@ -72,7 +72,7 @@ def test_marking_one_and_all_read_changes_the_count(alice_and_bob):
 
 
 def test_another_users_notice_is_not_there(alice_and_bob):
-    alice, bob, notices = alice_and_bob
+    alice, _bob, notices = alice_and_bob
     response = client_for(alice).post(reverse("notices:read", args=[notices["theirs"].pk]), {"open": "1"})
     assert response.status_code == 404
     assert Notice.objects.get(pk=notices["theirs"].pk).read_at is None
