@@ -69,7 +69,7 @@ def full_link(link: str) -> str:
 
 def _with_link(text: str, link: str) -> str:
     address = full_link(link)
-    return f"{text}\n\n{_('查看:')}{address}" if address else text
+    return text + "\n\n" + _("查看:%(address)s") % {"address": address} if address else text
 
 
 def notify(

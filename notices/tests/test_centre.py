@@ -118,4 +118,4 @@ def test_the_header_in_english_names_the_count(alice_and_bob):
     client = client_for(alice)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("notices:list")).content.decode()
-    assert header_count(html) == "Notices: 2 unread"
+    assert header_count(html) == "Notices: 2 unread notices"
