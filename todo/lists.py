@@ -188,7 +188,7 @@ def _reporter_items(user, today: dt.date) -> list[Section]:
 
 
 def _reporter_figures(user, units, today: dt.date) -> list[Section]:
-    due = Section("figures_due", _("本月待报月度数据"), _("本月的月度数据都已报送。"))
+    due = Section("figures_due", _("本月待报月度数据"), _("本月没有待报的月度数据。"))
     returned = Section("figures_returned", _("被退回的月度数据"), _("没有被退回的月度数据。"))
     unit_ids = {u.pk for u in units}
     plans = visible_plans(user).filter(key_tasks__targets__responsible_units__in=unit_ids).distinct()
@@ -280,9 +280,7 @@ def _reviewer(user, today: dt.date) -> list[Section]:
                 )
             )
         if flags.any:
-            overdue.entries.append(
-                Entry(str(item), item.get_absolute_url(), _unit_names(item), late=True, flags=flags)
-            )
+            overdue.entries.append(Entry(str(item), item.get_absolute_url(), _unit_names(item), flags=flags))
     return [figures, feedback, overdue]
 
 
@@ -313,9 +311,7 @@ def _leader(items, today: dt.date) -> list[Section]:
                     )
                 )
         if flags.any:
-            behind.entries.append(
-                Entry(str(item), item.get_absolute_url(), _unit_names(item), late=True, flags=flags)
-            )
+            behind.entries.append(Entry(str(item), item.get_absolute_url(), _unit_names(item), flags=flags))
     return [answers, behind]
 
 

@@ -170,7 +170,7 @@ def test_a_leaders_lists(world):
     assert (todo.reporter, todo.reviewer) == ([], [])
     assert lists_of(todo.leader) == {
         "instructions": [("2.3 举措2.3", "张副区长:加快推进(答复期限 2020-06-30,甲单位)", True)],
-        "behind": [("2.3 举措2.3", "甲单位", True)],
+        "behind": [("2.3 举措2.3", "甲单位", False)],
     }
 
 
