@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,3 +121,19 @@ def test_the_header_in_english_names_the_count(alice_and_bob):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("notices:list")).content.decode()
     assert header_count(html) == "Notices: 2 unread notices"
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("notices:list")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_list_reads_a_fixed_number_of_queries():
+    alice = make_user("alice")
+    client = client_for(alice)
+    Notice.objects.create(recipient=alice, kind=Kind.ASSIGNED, text="一")
+    one = _list_queries(client)
+    for i in range(5):
+        Notice.objects.create(recipient=alice, kind=Kind.REMINDED, text=f"更多{i}", link="/todo/")
+    assert _list_queries(client) == one
