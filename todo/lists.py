@@ -126,8 +126,12 @@ def _last(events: list[ItemEvent], action: str) -> ItemEvent | None:
     return found[-1] if found else None
 
 
-def _reporter_items(user, today: dt.date) -> list[Section]:
-    rows = queries.rows(item_access.visible_items(user).exclude(state__in=[State.DRAFT, State.CLOSED]), today)
+def _reporter_items(user, units, today: dt.date) -> list[Section]:
+    # The items of the user's own units (an admin who is also a unit's member sees every item, but
+    # answers only for its units').
+    own = SupervisedItem.objects.filter(Q(lead_unit__in=units) | Q(co_units__in=units)).values("pk")
+    items = item_access.visible_items(user).filter(pk__in=own).exclude(state__in=[State.DRAFT, State.CLOSED])
+    rows = queries.rows(items, today)
     ack = Section("ack", _("待签收"), _("没有待签收的事项。"))
     feedback = Section("feedback", _("待反馈"), _("本月没有待报送的反馈。"))
     returned = Section("returned", _("被退回"), _("没有被退回的反馈或办结申请。"))
@@ -340,7 +344,7 @@ def todo_for(user, today: dt.date | None = None) -> Todo:
     todo = Todo()
     units = list(user.report_units.all()) if can_report(user) else []
     if units:
-        todo.reporter = _reporter_items(user, today) + _reporter_figures(user, units, today)
+        todo.reporter = _reporter_items(user, units, today) + _reporter_figures(user, units, today)
     if can_review(user):
         todo.reviewer = _reviewer(user, today)
     items = led_items(user)

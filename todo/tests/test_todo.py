@@ -206,6 +206,11 @@ def test_an_admin_lands_on_the_review_lists(world):
     todo = lists.todo_for(chief, TODAY)
     assert [s.key for s in todo.reviewer] == ["review_figures", "review_items", "overdue_items"]
     assert todo.reporter == []
+    # An admin who is also a member of unit B answers for unit B's items only.
+    unit_b = SupervisedItem.objects.get(code="2.4").lead_unit
+    unit_b.members.add(chief)
+    todo = lists.todo_for(chief, TODAY)
+    assert [e.label for e in todo.reporter[0].entries] == ["2.4 举措2.4"]
 
 
 # --- a fixed number of queries, whatever the number of rows ---------------------------------------
