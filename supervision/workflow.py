@@ -229,15 +229,14 @@ def _remind(item: SupervisedItem, events: list[ItemEvent], event: ItemEvent, tod
             )
             mailed = [a for a in delivery.mailed if a not in event.mailed_to.split(", ")]
             event.mailed_to = ", ".join(a for a in [event.mailed_to, *mailed] if a)
-            notes.append(_("已升级督办,已通知分包领导 %(who)s。") % {"who": _who(leader)})
-            if not leader.email:
+            if delivery.notices:  # not when the leader reminds the unit themselves
+                notes.append(_("已升级督办,已通知分包领导 %(who)s。") % {"who": _who(leader)})
+            if delivery.notices and not leader.email:
                 notes.append(_("分包领导的账号没有留有邮箱,未发送邮件。"))
     return notes
 
 
-def _tell(
-    item: SupervisedItem, events: list[ItemEvent], event: ItemEvent, waiting: ItemEvent | None
-) -> list[str]:
+def _tell(item: SupervisedItem, event: ItemEvent) -> list[str]:
     """The notices of a step other than 交办, 退回 and 催办 (those say more, above)."""
     action, link = event.action, item.get_absolute_url()
     if action in (Action.FEEDBACK, Action.CLOSE_REQUEST):
@@ -429,7 +428,7 @@ def perform(
                 )
                 event.save(update_fields=["mailed_to"])
             elif action != Action.REMIND:
-                notes = _tell(item, events, event, waiting)
+                notes = _tell(item, event)
                 if event.mailed_to:
                     event.save(update_fields=["mailed_to"])
             _store_files(event, list(files), stored)
