@@ -18,8 +18,8 @@ from django.db import connection
 from django.forms import CheckboxInput, MultiWidget, SelectMultiple
 from django.test import RequestFactory
 
-from projects.models import Problem, Project, ProjectGroup
 from notices.tests import table as notices_table
+from projects.models import Problem, Project, ProjectGroup
 from public.tests import table as public_table
 from reports.models import BulletinNote
 from supervision.tests import table as supervision_table
