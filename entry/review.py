@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from targets.access import can_review, is_admin
 from targets.models import Figure, FigureEvent
+from targets.signals import figures_moved
 
 from . import access
 
@@ -37,6 +38,8 @@ def _move(
             figure.save(update_fields=["updated_at"])
             FigureEvent.objects.create(figure=figure, action=action, actor=user, reason=reason)
             moved.append(figure)
+        if moved:
+            figures_moved.send(Figure, action=action, figures=moved, user=user, reason=reason)
     return moved
 
 

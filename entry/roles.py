@@ -49,6 +49,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.*",
         "reports.*",
         "public.*",
+        # The units' group robots (群机器人) that notices are posted to.
+        "notices.*",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from common.formatting import fmt_number
 from targets.models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, Target
+from targets.signals import figures_moved
 
 from . import access
 from .values import figure_errors
@@ -267,6 +268,9 @@ def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> lis
                 FigureEvent.objects.bulk_create(
                     FigureEvent(figure=figure, action=FigureEvent.Action.SUBMITTED, actor=user)
                     for figure in saved
+                )
+                figures_moved.send(
+                    Figure, action=FigureEvent.Action.SUBMITTED, figures=saved, user=user, reason=""
                 )
             if submit or seen_before:
                 DataVersion.bump(_plan_ids(entries))

@@ -11,23 +11,23 @@ otherwise writes the event, its evidence files and the item's new state in one t
 """
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notices import service as notices
+from notices.models import Kind
 from targets.models import DataVersion, Plan
 
 from . import access, evidence, rules
 from .models import Evidence, ItemEvent, State, SupervisedItem
 
-log = logging.getLogger(__name__)
 Action = ItemEvent.Action
 OPEN_STATES = {State.ASSIGNED, State.ACKNOWLEDGED, State.IN_PROGRESS, State.CLOSE_REQUESTED}
 WAITING = (Action.FEEDBACK, Action.CLOSE_REQUEST)
@@ -162,66 +162,132 @@ def _store_files(event: ItemEvent, files: list[UploadedFile], stored: list[str])
         record.save()
 
 
-def _unit_addresses(item: SupervisedItem) -> list[str]:
-    """E-mail addresses of the active reporters of the item's lead and responsible units."""
-    members = {u for unit in item.units() for u in unit.members.filter(is_active=True)}
-    return sorted({u.email for u in members if u.email})
+def _who(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
-def _mail_after_commit(subject: str, body: str, addresses: list[str]) -> None:
-    def mail():
-        try:
-            send_mail(subject, body, None, list(addresses))
-        except Exception:  # the step is recorded; a mail server outage must not undo it
-            log.exception("supervision mail failed")
+def _notes(delivery: notices.Delivery, nobody: str) -> list[str]:
+    """What the page says about who was told."""
+    if not delivery.notices:
+        return [nobody]
+    notes = [_("已在站内通知:%(who)s。") % {"who": "、".join(_who(u) for u in delivery.recipients)}]
+    if delivery.mailed:
+        notes.append(_("已发送邮件至:%(to)s") % {"to": ", ".join(delivery.mailed)})
+    elif getattr(settings, "NOTICE_EMAIL", True):
+        notes.append(_("责任单位没有留有邮箱的填报人员,未发送邮件。"))
+    return notes
 
-    transaction.on_commit(mail)
 
-
-def _tell_units(item: SupervisedItem, event: ItemEvent, subject: str, body: str) -> list[str]:
-    """E-mail the units' reporters about a 交办 or 退回; returns the note for the page."""
-    addresses = _unit_addresses(item)
-    event.mailed_to = ", ".join(addresses)
-    if not addresses:
-        return [_("责任单位没有留有邮箱的填报人员,未发送邮件。")]
-    _mail_after_commit(subject, body, addresses)
-    return [_("已发送邮件至:%(to)s") % {"to": event.mailed_to}]
+def _tell_units(item: SupervisedItem, event: ItemEvent, kind: str, subject: str, body: str) -> list[str]:
+    """Notify the reporters of the item's units (and their group robots); returns notes for the page."""
+    units = item.units()
+    delivery = notices.notify(
+        notices.reporters(units),
+        kind=kind,
+        subject=subject,
+        text=body,
+        link=item.get_absolute_url(),
+        actor=event.actor,
+        units=units,
+    )
+    event.mailed_to = ", ".join(delivery.mailed)
+    return _notes(delivery, _("责任单位没有填报人员账号,未能通知。"))
 
 
 def _remind(item: SupervisedItem, events: list[ItemEvent], event: ItemEvent, today: dt.date) -> list[str]:
-    """Fill in a 催办: the addresses, the escalation; returns notes for the page."""
-    notes = []
+    """Fill in a 催办: the escalation, the notices to the units (and the leader); notes for the page."""
     reminders = [e for e in events if e.action == Action.REMIND]
     last = reminders[-1] if reminders else None
     answered = last is not None and any(e.at > last.at and e.action in access.UNIT_ACTIONS for e in events)
     event.escalated = rules.should_escalate(
         last_reminder_on=_local_day(last.at) if last else None, answered_since=answered, today=today
     )
-    addresses = _unit_addresses(item)
-    if not addresses:
-        notes.append(_("责任单位没有留有邮箱的填报人员,未发送邮件。"))
+    subject = _("督办提醒:%(item)s") % {"item": item}
+    body = _("请尽快办理督办事项“%(item)s”(当前状态:%(state)s,完成时限:%(due)s)。%(note)s") % {
+        "item": item,
+        "state": item.get_state_display(),
+        "due": item.due_date.isoformat(),
+        "note": event.reason,
+    }
+    if event.escalated:
+        body += "\n" + _("该事项催办后 %(days)s 天未见回应,已升级至分包领导督办。") % {
+            "days": rules.ESCALATE_AFTER_DAYS
+        }
+    notes = _tell_units(item, event, Kind.REMINDED, subject, body)
     if event.escalated:
         leader = item.lead_official_account
-        if leader is not None and leader.is_active and leader.email:
-            addresses.append(leader.email)
-        else:
+        if leader is None or not leader.is_active:
             notes.append(_("已升级督办,但分包领导没有留有邮箱的账号,未发送邮件,请另行报告分包领导。"))
-    event.mailed_to = ", ".join(addresses)
-    if addresses:
-        subject = _("督办提醒:%(item)s") % {"item": item}
-        body = _("请尽快办理督办事项“%(item)s”(当前状态:%(state)s,完成时限:%(due)s)。%(note)s") % {
-            "item": item,
-            "state": item.get_state_display(),
-            "due": item.due_date.isoformat(),
-            "note": event.reason,
-        }
-        if event.escalated:
-            body += "\n" + _("该事项催办后 %(days)s 天未见回应,已升级至分包领导督办。") % {
-                "days": rules.ESCALATE_AFTER_DAYS
-            }
-        _mail_after_commit(subject, body, addresses)
-        notes.append(_("已发送邮件至:%(to)s") % {"to": event.mailed_to})
+        else:
+            delivery = notices.notify(
+                [leader],
+                kind=Kind.ESCALATED,
+                subject=_("升级督办:%(item)s") % {"item": item},
+                text=body,
+                link=item.get_absolute_url(),
+                actor=event.actor,
+            )
+            mailed = [a for a in delivery.mailed if a not in event.mailed_to.split(", ")]
+            event.mailed_to = ", ".join(a for a in [event.mailed_to, *mailed] if a)
+            if delivery.notices:  # not when the leader reminds the unit themselves
+                notes.append(_("已升级督办,已通知分包领导 %(who)s。") % {"who": _who(leader)})
+            if delivery.notices and not leader.email:
+                notes.append(_("分包领导的账号没有留有邮箱,未发送邮件。"))
     return notes
+
+
+def _tell(item: SupervisedItem, event: ItemEvent) -> list[str]:
+    """The notices of a step other than 交办, 退回 and 催办 (those say more, above)."""
+    action, link = event.action, item.get_absolute_url()
+    if action in (Action.FEEDBACK, Action.CLOSE_REQUEST):
+        if action == Action.FEEDBACK:
+            text = _("%(who)s 报送了“%(item)s”%(month)s 的反馈,待审核。") % {
+                "who": _who(event.actor),
+                "item": item,
+                "month": f"{event.month:%Y-%m}",
+            }
+        else:
+            text = _("%(who)s 提出了“%(item)s”的办结申请,待审核。") % {"who": _who(event.actor), "item": item}
+        notices.notify(
+            notices.reviewers(item.plan.district),
+            kind=Kind.TO_REVIEW,
+            subject=_("督办事项待审核:%(item)s") % {"item": item},
+            text=text,
+            link=link,
+            actor=event.actor,
+        )
+        return []
+    if action == Action.INSTRUCT:
+        body = _("%(leader)s 对“%(item)s”批示:%(text)s 请于 %(by)s 前答复落实情况。") % {
+            "leader": event.reason,
+            "item": item,
+            "text": event.requirement,
+            "by": event.due_date.isoformat(),
+        }
+        return _tell_units(item, event, Kind.INSTRUCTED, _("领导批示:%(item)s") % {"item": item}, body)
+    if action == Action.ANSWER:
+        instruction = event.answers
+        # The leader answerable for the item, and the 督查室 officer who recorded the instruction.
+        people = [item.lead_official_account, instruction.actor if instruction else None]
+        notices.notify(
+            people,
+            kind=Kind.ANSWERED,
+            subject=_("批示答复:%(item)s") % {"item": item},
+            text=_("%(who)s 答复了%(leader)s对“%(item)s”的批示:%(answer)s")
+            % {
+                "who": _who(event.actor),
+                "leader": instruction.reason if instruction else "",
+                "item": item,
+                "answer": event.progress,
+            },
+            link=link,
+            actor=event.actor,
+        )
+        return []
+    if action == Action.CLOSE:
+        body = _("督查室已办结督办事项“%(item)s”。%(reason)s") % {"item": item, "reason": event.reason}
+        return _tell_units(item, event, Kind.CLOSED, _("督办事项办结:%(item)s") % {"item": item}, body)
+    return []
 
 
 def perform(
@@ -337,6 +403,7 @@ def perform(
                 notes = _tell_units(
                     item,
                     event,
+                    Kind.ASSIGNED,
                     _("督办事项交办:%(item)s") % {"item": item},
                     _(
                         "督查室交办督办事项“%(item)s”,完成时限 %(due)s,请在 %(days)s 天内签收。"
@@ -354,11 +421,16 @@ def perform(
                 notes = _tell_units(
                     item,
                     event,
+                    Kind.RETURNED,
                     _("督办事项退回:%(item)s") % {"item": item},
                     _("督查室退回了“%(item)s”的%(step)s,理由:%(reason)s")
                     % {"item": item, "step": waiting.get_action_display(), "reason": event.reason},
                 )
                 event.save(update_fields=["mailed_to"])
+            elif action != Action.REMIND:
+                notes = _tell(item, event)
+                if event.mailed_to:
+                    event.save(update_fields=["mailed_to"])
             _store_files(event, list(files), stored)
             item.version = version + 1
             item.save()

@@ -8,6 +8,12 @@ the pages show approved figures, and submitted ones for the reporting state, nev
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import Signal
+
+# Sent inside the transaction of a review step of monthly figures (`entry.save_entries` with submit,
+# `review.submit` / `approve` / `send_back`), with `action` (a FigureEvent action), `figures` (the
+# figures moved), `user` and `reason`. The notices app listens; the kernel does not import it.
+figures_moved = Signal()
 
 # Models of other rooms that a plan's pages show, with how to name the plans of one of their objects.
 _WATCHED: dict[type, object] = {}

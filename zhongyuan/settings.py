@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "planning",
     "supervision",
     "public",
+    "notices",
+    "todo",
 ]
 
 MIDDLEWARE = [
@@ -271,3 +273,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# Notices (notices/service.py): each is e-mailed to its recipient unless NOTICE_EMAIL=0; a unit's
+# group robot (admin: 群机器人) gets a JSON POST waiting at most NOTICE_WEBHOOK_TIMEOUT seconds.
+# SITE_URL (e.g. https://zdgz.example.gov.cn) puts a full link to the page into mails and robots.
+NOTICE_EMAIL = env_bool("NOTICE_EMAIL", True)
+NOTICE_WEBHOOK_TIMEOUT = float(env_str("NOTICE_WEBHOOK_TIMEOUT", "3"))
+SITE_URL = env_str("SITE_URL", "")

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from targets import views as target_views
+from todo import views as todo_views
 
 urlpatterns = [
-    # Where a log-in lands: the plan's overview when there is one plan, else the list of plans.
-    path("", target_views.home, name="home"),
+    # Where a log-in lands: the to-do page for who has work, else the plan's overview or the list.
+    path("", todo_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password recovery by e-mail (Django's views; our templates under templates/registration/).
@@ -31,6 +31,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("planning/", include("planning.urls")),
     path("supervision/", include("supervision.urls")),
+    path("todo/", include("todo.urls")),  # 我的待办: where a reporter, reviewer or leader lands
+    path("notices/", include("notices.urls")),
     path("", include("public.urls")),  # 政务公开 (anonymous) and /robots.txt
 ]
 

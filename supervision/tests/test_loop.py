@@ -192,7 +192,11 @@ def test_remind_mails_the_unit_and_escalates_after_three_days(
         post(office, item, A.REMIND, {"reason": ""})
     third = item.events.filter(action=A.REMIND).last()
     assert (third.escalated, third.mailed_to) == (True, "rep_a@example.gov.cn, admin@example.gov.cn")
-    assert mail.outbox[-1].to == ["rep_a@example.gov.cn", "admin@example.gov.cn"]
+    # One mail per notice: the unit's reporter is reminded, the leader told of the escalation.
+    assert [(m.subject, m.to) for m in mail.outbox[-2:]] == [
+        ("督办提醒:2.1 突出稳企业", ["rep_a@example.gov.cn"]),
+        ("升级督办:2.1 突出稳企业", ["admin@example.gov.cn"]),
+    ]
 
 
 def test_assignment_and_return_are_mailed_to_the_unit(item, people, django_capture_on_commit_callbacks):

@@ -132,6 +132,8 @@ EXPECTED_ACCESS = {
         "reports.bulletinnote": (_F, _F, _L, _L),
         # 政务公开: holders of public.publish_plan (the 督查室 and admins).
         "public.publication": (_F, _F, _L, _L),
+        # Notices: the units' group robots (群机器人) are set up by admins.
+        "notices.unitwebhook": (_F, _F, _F, _L),
     }.items()
 }
 

@@ -35,6 +35,7 @@ from openpyxl import load_workbook
 from simple_history.admin import SimpleHistoryAdmin
 
 from entry.xlsx import sheetcells
+from notices.tests import table as notices_table
 from public.tests import table as public_table
 from supervision.tests import table as supervision_table
 
@@ -260,7 +261,8 @@ EXPECTED = {
     "admin catch-all GET": "L L 404 404 404 404",
     "admin catch-all POST": "L L 404 404 404 404",
     # --- the site ----------------------------------------------------------------------------------
-    # Where a log-in lands: with one plan in the database, straight to its overview.
+    # Where a log-in lands: the to-do page for reporters, reviewers and leaders; else, with one plan
+    # in the database, straight to its overview.
     "site root GET": "L 302 302 302 302 302",
     "site root POST": "L 405 405 405 405 405",
     "site login GET": "200 200 200 200 200 200",
@@ -326,6 +328,8 @@ EXPECTED = {
 EXPECTED |= supervision_table.EXPECTED
 # 政务公开 (public/tests/table.py).
 EXPECTED |= public_table.EXPECTED
+# Notices and the to-do page (notices/tests/table.py).
+EXPECTED |= notices_table.EXPECTED
 
 
 # --- the cases ------------------------------------------------------------------------------------
@@ -361,6 +365,7 @@ OBJECT = {
     "axes.accessfailurelog": "failure_log",
     "reports.bulletinnote": "bulletin_note",
     **public_table.OBJECT,
+    **notices_table.OBJECT,
 }
 # Objects an action is tried on when not the one above (approval needs a submitted figure).
 ACTION_OBJECT = {
@@ -394,6 +399,7 @@ def _changes(label: str, world: World) -> dict:
         "auth.group": {"name": "renamed"},
         "reports.bulletinnote": {"highlights": "改过的亮点"},
         **public_table.CHANGES,
+        **notices_table.CHANGES,
     }.get(label, {})
 
 
@@ -429,7 +435,7 @@ def _add_data(label: str, world: World) -> dict:
         "projects.project": {"name": "新项目"},
         "auth.group": {"name": "newgroup"},
         "reports.bulletinnote": {"month": "2020-07-01"},
-    }.get(label, {})
+    }.get(label, {}) | notices_table.add_changes(label, world)
     data = admin_form_data(model_admin, obj, _admin_user(world), inlines=False, **changes)
     # The inlines of a new object start empty.
     request = RequestFactory().get("/")
@@ -782,6 +788,7 @@ CASES = [
     *SITE_PAGES,
     *supervision_table.cases(Case, _url, _pk),
     *public_table.cases(Case, _url, _pk),
+    *notices_table.cases(Case, _url, _pk),
 ]
 
 

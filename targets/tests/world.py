@@ -19,6 +19,7 @@ from django.forms import CheckboxInput, MultiWidget, SelectMultiple
 from django.test import RequestFactory
 
 from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
+from notices.tests import table as notices_table
 from projects.models import Problem, Project, ProjectGroup
 from public.tests import table as public_table
 from reports.models import BulletinNote
@@ -127,6 +128,7 @@ def build_world() -> World:
     world.objects["document"] = document
     supervision_table.build(world)
     public_table.build(world)
+    notices_table.build(world)
     return world
 
 

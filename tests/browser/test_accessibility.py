@@ -153,6 +153,9 @@ def pages_of(data) -> list[tuple[str | None, str, int]]:
         (VIEWER, f"/projects/plan/{plan.pk}/groups/", 200),
         (VIEWER, f"/projects/groups/{data['group'].pk}/", 200),
         (VIEWER, f"/reports/plan/{plan.pk}/bulletin/", 200),
+        (REPORTER, "/todo/", 200),
+        (REPORTER, "/notices/", 200),
+        (REVIEWER, "/todo/", 200),
         (REPORTER, "/admin/", 200),
         (REPORTER, f"/admin/targets/figure/month/?unit={data['unit'].pk}&month=2020-06", 200),
         (REPORTER, "/admin/targets/figure/xlsx/template/", 200),
@@ -182,8 +185,9 @@ def log_in(page, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.locator("form:has(#id_password) [type=submit]").click()
-    # With one plan, a log-in lands on its overview; the tests go on from the list of plans.
-    assert re.search(r"/plans/\d+/$", page.url), page.url
+    # A reporter, a reviewer or a leader lands on the to-do page; anyone else, with one plan, on its
+    # overview. The tests go on from the list of plans.
+    assert re.search(r"/(plans/\d+|todo)/$", page.url), page.url
     page.goto("/plans/")
 
 

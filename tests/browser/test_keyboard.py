@@ -122,8 +122,9 @@ def keyboard_log_in(page, username: str, log: FocusLog) -> None:
     assert state["matches"], f"Tab after the user name went to {state['description']}"
     page.keyboard.type(PASSWORD)
     press_and_follow(page, "Enter")
-    # With one plan, a log-in lands on its overview; the tests go on from the list of plans.
-    assert re.search(r"/plans/\d+/$", page.url), page.url
+    # A reporter, a reviewer or a leader lands on the to-do page; anyone else, with one plan, on its
+    # overview. The tests go on from the list of plans.
+    assert re.search(r"/(plans/\d+|todo)/$", page.url), page.url
     page.goto("/plans/")
 
 

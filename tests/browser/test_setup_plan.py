@@ -128,13 +128,15 @@ def test_admin_sets_up_a_district_plan_and_its_reporter_enters_a_figure(
     assert plan.status == Plan.Status.ACTIVE
     shot(admin, "plan-active")
 
-    # (5) The reporter logs in and lands on its district's only plan.
+    # (5) The reporter logs in and lands on its to-do page: the new plan's figures due are there.
     page = new_context().new_page()
     page.goto("/accounts/login/")
     page.fill("#id_username", "xin_reporter")
     page.fill("#id_password", PASSWORD)
     follow(page, page.get_by_role("button", name="登录"))
-    assert page.url == f"{base}/plans/{plan.pk}/"
+    assert page.url == f"{base}/todo/"
+    assert "1-02" in page.locator("#todo-figures_due").inner_text()
+    shot(page, "reporter-todo")
     page.goto("/plans/")
     assert page.locator(".plan-list li").all_inner_texts() == ["新区 2020年 · 新区2020年重点工作"]
     shot(page, "reporter-plans")
