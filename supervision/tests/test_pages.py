@@ -110,3 +110,46 @@ def test_a_step_without_the_csrf_token_is_refused(item, people):
     response = office.post(reverse("supervision:item-step", args=[item.pk, A.ASSIGN]), data)
     assert response.status_code == 403
     assert db_fingerprint() == before
+
+
+def test_pages_flag_items_as_of_the_date_they_show(item, people):
+    """Assigned 1 June with 3 days, acknowledged 8 June: late to acknowledge as of 6 June only."""
+    from django.utils import timezone
+
+    from .test_workflow import _event
+
+    office, unit = people["reviewer"], people["rep_a"]
+    item.state = "acknowledged"
+    item.save()
+    _event(item, A.ASSIGN, dt.date(2020, 6, 1), office)
+    _event(item, A.ACKNOWLEDGE, dt.date(2020, 6, 8), unit)
+    client = client_for(people["viewer"])
+    detail, task = item.get_absolute_url(), reverse("targets:keytask-detail", args=[item.key_task_id])
+    listing = reverse("supervision:item-list", args=[item.plan_id])
+    for url in (detail, task, listing):
+        then = client.get(url, {"as_of": "2020-06-06"}).content.decode()
+        assert "签收逾期 2 天" in then, url
+        later = client.get(url, {"as_of": "2020-06-08"}).content.decode()
+        assert "签收逾期" not in later, url
+    assert "(截至 2020-06-06)" in client.get(detail, {"as_of": "2020-06-06"}).content.decode()
+    # Without a date, the item pages are as of today (the 30 Nov due date has long passed).
+    today = timezone.localdate()
+    page = client.get(listing).content.decode()
+    assert f"逾期情况截至 {today:%Y-%m-%d}" in page
+    assert f"超过完成时限 {(today - item.due_date).days} 天" in page
+    # The task page links to the list and to each item at its own date.
+    task_page = client.get(task, {"as_of": "2020-06-06"}).content.decode()
+    assert f'href="{detail}?as_of=2020-06-06"' in task_page
+    assert f"?task={item.key_task_id}&amp;as_of=2020-06-06" in task_page
+    filtered = client.get(listing, {"as_of": "2020-06-06", "overdue": "on"}).content.decode()
+    assert "签收逾期 2 天" in filtered and 'name="as_of" value="2020-06-06"' in filtered
+
+
+@pytest.mark.parametrize("bad", ["2020-13", "not-a-date", "2019-12-31", "2099-01-01"])
+def test_a_bad_as_of_date_is_a_clear_400(item, people, bad):
+    post(client_for(people["reviewer"]), item, A.ASSIGN, assign_data())
+    client = client_for(people["viewer"])
+    for url in (item.get_absolute_url(), reverse("supervision:item-list", args=[item.plan_id])):
+        response = client.get(url, {"as_of": bad})
+        assert response.status_code == 400, (url, bad)
+        assert "日期" in response.content.decode()
