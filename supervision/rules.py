@@ -49,6 +49,16 @@ def feedback_month_due(*, today: dt.date, report_due_day: int) -> dt.date:
     return last_month if today.day > report_due_day else _previous_month(last_month)
 
 
+def feedback_due(*, month: dt.date, report_due_day: int) -> dt.date:
+    """The last day the feedback for `month` is in time: the report day of the month after (rule 2)."""
+    return (_month_end(month) + dt.timedelta(days=1)).replace(day=report_due_day)
+
+
+def feedback_late_days(*, month: dt.date, report_due_day: int, sent_on: dt.date) -> int:
+    """Days a feedback was sent after its report day; 0 when in time."""
+    return max((sent_on - feedback_due(month=month, report_due_day=report_due_day)).days, 0)
+
+
 def missing_feedback_month(
     *,
     today: dt.date,

@@ -103,6 +103,9 @@ def _detail_context(request, item: SupervisedItem, *, as_of, bound: dict | None 
         item.events.select_related("actor", "answers").prefetch_related("evidence").order_by("at", "id")
     )
     allowed = workflow.allowed_actions(item, events)
+    late = workflow.late_steps(item, events)
+    for event in events:
+        event.days_late = late.get(event.pk, 0)
     steps = []
     for action in allowed:
         if access.may_act(request.user, item, action):

@@ -179,6 +179,27 @@ def flags(item: SupervisedItem, events: list[ItemEvent], today: dt.date) -> rule
     )
 
 
+def late_steps(item: SupervisedItem, events: list[ItemEvent]) -> dict[int, int]:
+    """Days late of each 签收 and 反馈 that came after its time (event id → days), for the timeline."""
+    assigned = next((e for e in events if e.action == Action.ASSIGN), None)
+    late = {}
+    for event in events:
+        day = _local_day(event.at)
+        if event.action == Action.ACKNOWLEDGE and assigned is not None:
+            days = rules.ack_overdue_days(
+                assigned_on=_local_day(assigned.at), ack_days=item.ack_days, acknowledged_on=day, today=day
+            )
+        elif event.action == Action.FEEDBACK and event.month:
+            days = rules.feedback_late_days(
+                month=event.month, report_due_day=item.plan.report_due_day, sent_on=day
+            )
+        else:
+            continue
+        if days:
+            late[event.pk] = days
+    return late
+
+
 def _store_files(event: ItemEvent, files: list[UploadedFile], stored: list[str]) -> None:
     for upload in files:
         kind = evidence.check(upload)

@@ -195,3 +195,11 @@ def test_instructions_as_of_a_day_leave_out_what_came_after_it(item, people):
     assert (answer, status) == (None, rules.InstructionStatus("overdue", 2))
     [(_i, answer, status)] = workflow.instructions(events, D(2020, 7, 13))
     assert (answer.progress, status) == ("方案已报区政府", rules.InstructionStatus("late", 3))
+
+
+def test_the_timeline_marks_the_steps_that_came_late(closed_item):
+    item = closed_item
+    events = list(item.events.order_by("at", "id"))
+    by_action = {e.action: e.pk for e in events}
+    # 签收 on 8 June, due 4 June: 4 days; June's 反馈 on 10 July, due 5 July: 5 days.
+    assert workflow.late_steps(item, events) == {by_action[A.ACKNOWLEDGE]: 4, by_action[A.FEEDBACK]: 5}
