@@ -125,6 +125,9 @@ def _detail_context(request, item: SupervisedItem, *, as_of, bound: dict | None 
         "targets": item.targets.select_related("key_task"),
         "events": events,
         "waiting": workflow.waiting_event(events),
+        "closed": next((e for e in reversed(events) if e.action == Action.CLOSE), None)
+        if item.state == State.CLOSED
+        else None,
         "as_of": as_of,
         "flags": workflow.flags(item, events, as_of),
         "steps": steps,

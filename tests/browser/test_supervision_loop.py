@@ -252,7 +252,7 @@ def test_the_whole_loop_in_the_browser(new_context, world, clock, screenshot_dir
         ("办结申请", "fagai", "2020-07-24"),
         ("办结", "duchashi", "2020-07-27"),
     ]
-    assert office.locator(".facts dd").first.inner_text() == "已办结"
+    assert office.locator(".facts dd").first.inner_text() == "已办结(2020-07-27)"
     # Acknowledged a day after the 4 June limit; June's first feedback 2 days after 5 July.
     entries = office.locator(".event-log .event")
     assert entries.nth(1).locator(".overdue-mark").inner_text() == "逾期 1 天"
@@ -325,6 +325,7 @@ def test_the_whole_loop_in_the_browser(new_context, world, clock, screenshot_dir
         "2020-07-15",
     ]
     assert row.locator("td").nth(3).inner_text().startswith("逾期 5 天答复")
+    section.screenshot(path=str(screenshot_dir / "bulletin-instructions.png"))
 
     # The closed item's page at a desk and on a phone, for a person to look at.
     for width, height in ((1440, 900), (390, 844)):
