@@ -79,9 +79,9 @@ def item_list(request: HttpRequest, pk: int) -> HttpResponse:
         items = items.filter(pk__in=SupervisedItem.objects.filter(co_units=unit).values("pk")) | items.filter(
             lead_unit=unit
         )
-    if data.get("state"):
-        items = items.filter(state=data["state"])
     rows = queries.rows(items, as_of)
+    if data.get("state"):  # the state as of the page's date, as the table shows it
+        rows = [row for row in rows if row.state == data["state"]]
     if data.get("overdue"):
         rows = [row for row in rows if row.flags.any]
     context = {
@@ -129,6 +129,7 @@ def _detail_context(request, item: SupervisedItem, *, as_of, bound: dict | None 
         if item.state == State.CLOSED
         else None,
         "as_of": as_of,
+        "state_then": State(workflow.state_on(item, events, as_of)).label,
         "flags": workflow.flags(item, events, as_of),
         "steps": steps,
         "instructions": workflow.instructions(events, as_of),

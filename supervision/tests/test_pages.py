@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from supervision.models import ItemEvent, SupervisedItem
 
@@ -53,6 +54,8 @@ def test_the_key_task_page_shows_a_step_at_once(item, people, settings):
     assert "<td>交办前</td>" in viewer.get(url).content.decode()
     assert "<td>交办前</td>" in viewer.get(url).content.decode()  # from the page cache
     post(office, item, A.ASSIGN, assign_data())
+    # The page is as of a day of 2020 (its last month end): the step is dated into the plan's year.
+    item.events.update(at=timezone.make_aware(dt.datetime(2020, 6, 1, 10)))
     page = viewer.get(url).content.decode()
     assert "<td>已交办</td>" in page and "<td>交办前</td>" not in page
 
@@ -116,8 +119,6 @@ def test_a_step_without_the_csrf_token_is_refused(item, people):
 
 def test_pages_flag_items_as_of_the_date_they_show(item, people):
     """Assigned 1 June with 3 days, acknowledged 8 June: late to acknowledge as of 6 June only."""
-    from django.utils import timezone
-
     from .test_workflow import _event
 
     office, unit = people["reviewer"], people["rep_a"]
@@ -133,7 +134,13 @@ def test_pages_flag_items_as_of_the_date_they_show(item, people):
         assert "签收逾期 2 天" in then, url
         later = client.get(url, {"as_of": "2020-06-08"}).content.decode()
         assert "签收逾期" not in later, url
-    assert "(截至 2020-06-06)" in client.get(detail, {"as_of": "2020-06-06"}).content.decode()
+    page = client.get(detail, {"as_of": "2020-06-06"}).content.decode()
+    assert "(截至 2020-06-06)" in page and "2020-06-06 时为“已交办”" in page
+    assert "时为" not in client.get(detail, {"as_of": "2020-06-08"}).content.decode()
+    # The list shows and filters the state as of its date.
+    then = client.get(listing, {"as_of": "2020-06-06", "state": "assigned"}).content.decode()
+    assert "共 1 项" in then and "<td>已交办</td>" in then
+    assert "共 0 项" in client.get(listing, {"as_of": "2020-06-06", "state": "acknowledged"}).content.decode()
     # Without a date, the item pages are as of today (the 30 Nov due date has long passed).
     today = timezone.localdate()
     page = client.get(listing).content.decode()
