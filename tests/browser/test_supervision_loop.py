@@ -6,7 +6,8 @@ sends June's feedback late with a photo; the 督查室 returns it with a reason;
 the 督查室 accepts it and records a leader's instruction to be answered by 15 July; 发改 answers on
 20 July (5 days late), applies to close with evidence, and the 督查室 closes it. Measure 2.2 is
 assigned, not acknowledged, reminded (催办) and, four days later, reminded again: that 催办 goes
-up to the responsible leader, who reads it on the page and in the mail.
+up to the responsible leader, who reads it on the page and in the mail, finds the items flagged
+as of the key task page's date, and the late answer in the July bulletin.
 
 Only users and the clock are set up directly. The clock: `django.utils.timezone.now` is moved to
 days of 2020 (the live server runs in this process), so every step is stamped on the day the test
@@ -312,6 +313,18 @@ def test_the_whole_loop_in_the_browser(new_context, world, clock, screenshot_dir
     assert "升级督办" in reminders.nth(1).inner_text()
     assert "升级至分包领导:张副区长" in reminders.nth(1).inner_text()
     assert "fenbao@example.gov.cn" in reminders.nth(1).inner_text()
+
+    # The key task's page as of 31 July: 2.1 closed, 2.2 a day late to acknowledge (today: 5 days);
+    # its link keeps the date, and the item page flags it as of that day too.
+    leader.goto(f"/plans/tasks/{item.key_task_id}/?as_of=2020-07-31")
+    rows = leader.locator("#supervised-items tbody tr")
+    cells = {r.locator("th").inner_text(): r.locator("td").all_inner_texts()[-2:] for r in rows.all()}
+    assert cells["2.1"] == ["已办结", "—"]
+    assert cells["2.2"] == ["已交办", "签收逾期 1 天"]
+    with leader.expect_navigation():
+        leader.locator("#supervised-items tbody tr", has_text="积极抓投资").locator("th a").click()
+    assert leader.url.endswith(f"{second_url}?as_of=2020-07-31")
+    assert "签收逾期 1 天" in flags_text(leader) and "截至 2020-07-31" in flags_text(leader)
 
     # The July bulletin lists 张副区长's instruction as answered late.
     leader.goto(f"/reports/plan/{item.plan_id}/bulletin/?month=2020-07")
