@@ -180,16 +180,22 @@ def flags(item: SupervisedItem, events: list[ItemEvent], today: dt.date) -> rule
 
 
 def late_steps(item: SupervisedItem, events: list[ItemEvent]) -> dict[int, int]:
-    """Days late of each 签收 and 反馈 that came after its time (event id → days), for the timeline."""
+    """Days late of each 签收 and 反馈 that came after its time (event id → days), for the timeline.
+
+    A month's feedback is judged by its first sending: one sent again after a 退回 answers the
+    return and is not late in itself.
+    """
     assigned = next((e for e in events if e.action == Action.ASSIGN), None)
     late = {}
+    months_sent = set()
     for event in events:
         day = _local_day(event.at)
         if event.action == Action.ACKNOWLEDGE and assigned is not None:
             days = rules.ack_overdue_days(
                 assigned_on=_local_day(assigned.at), ack_days=item.ack_days, acknowledged_on=day, today=day
             )
-        elif event.action == Action.FEEDBACK and event.month:
+        elif event.action == Action.FEEDBACK and event.month and event.month not in months_sent:
+            months_sent.add(event.month)
             days = rules.feedback_late_days(
                 month=event.month, report_due_day=item.plan.report_due_day, sent_on=day
             )

@@ -203,3 +203,18 @@ def test_the_timeline_marks_the_steps_that_came_late(closed_item):
     by_action = {e.action: e.pk for e in events}
     # 签收 on 8 June, due 4 June: 4 days; June's 反馈 on 10 July, due 5 July: 5 days.
     assert workflow.late_steps(item, events) == {by_action[A.ACKNOWLEDGE]: 4, by_action[A.FEEDBACK]: 5}
+
+
+def test_a_feedback_sent_again_after_a_return_is_not_marked_late(item, people):
+    office, unit = people["reviewer"], people["rep_a"]
+    item.state = State.IN_PROGRESS
+    item.save()
+    _event(item, A.ASSIGN, D(2020, 6, 1), office)
+    _event(item, A.ACKNOWLEDGE, D(2020, 6, 2), unit)
+    first = _event(item, A.FEEDBACK, D(2020, 7, 7), unit, month=D(2020, 6, 1))  # due 5 July
+    _event(item, A.RETURN, D(2020, 7, 8), office, answers=first, reason="补充")
+    _event(item, A.FEEDBACK, D(2020, 7, 9), unit, month=D(2020, 6, 1))
+    july = _event(item, A.FEEDBACK, D(2020, 8, 5), unit, month=D(2020, 7, 1))  # on its day
+    events = list(item.events.order_by("at", "id"))
+    assert workflow.late_steps(item, events) == {first.pk: 2}
+    assert july.pk not in workflow.late_steps(item, events)

@@ -258,6 +258,7 @@ def test_the_whole_loop_in_the_browser(new_context, world, clock, screenshot_dir
     entries = office.locator(".event-log .event")
     assert entries.nth(1).locator(".overdue-mark").inner_text() == "逾期 1 天"
     assert entries.nth(2).locator(".overdue-mark").inner_text() == "逾期 2 天"
+    assert entries.nth(4).locator(".overdue-mark").count() == 0  # sent again after the return
     # The instruction and its answer read with their own labels.
     assert entries.nth(6).locator("p").all_inner_texts()[1:] == [
         "批示领导:张副区长",
