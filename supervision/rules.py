@@ -9,6 +9,9 @@
 4. 完成时限: past the due date and not closed.
 5. 督办: a 催办 left unanswered by the unit for `ESCALATE_AFTER_DAYS` days makes the next 催办 an
    escalation to the lead official.
+
+`today` is the day the page is read as of (its as-of date, today by default on the item pages);
+`workflow.flags` passes only the steps taken by then, with the state they left the item in.
 """
 
 import datetime as dt
