@@ -6,13 +6,18 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from . import rules, workflow
-from .models import ItemEvent, SupervisedItem
+from .models import ItemEvent, State, SupervisedItem
 
 
 @dataclass
 class Row:
     item: SupervisedItem
     flags: rules.Flags
+    state: str  # the item's state as of the row's date
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
 
 
 def with_rows(queryset: QuerySet[SupervisedItem]) -> QuerySet[SupervisedItem]:
@@ -25,4 +30,11 @@ def with_rows(queryset: QuerySet[SupervisedItem]) -> QuerySet[SupervisedItem]:
 
 
 def rows(queryset: QuerySet[SupervisedItem], today: dt.date) -> list[Row]:
-    return [Row(item, workflow.flags(item, item.event_list, today)) for item in with_rows(queryset)]
+    return [
+        Row(
+            item,
+            workflow.flags(item, item.event_list, today),
+            workflow.state_on(item, item.event_list, today),
+        )
+        for item in with_rows(queryset)
+    ]

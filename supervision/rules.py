@@ -9,6 +9,9 @@
 4. 完成时限: past the due date and not closed.
 5. 督办: a 催办 left unanswered by the unit for `ESCALATE_AFTER_DAYS` days makes the next 催办 an
    escalation to the lead official.
+
+`today` is the day the page is read as of (its as-of date, today by default on the item pages);
+`workflow.flags` passes only the steps taken by then, with the state they left the item in.
 """
 
 import datetime as dt
@@ -47,6 +50,16 @@ def feedback_month_due(*, today: dt.date, report_due_day: int) -> dt.date:
     """The latest month whose feedback's report day has passed by `today` (rule 2)."""
     last_month = _previous_month(today)
     return last_month if today.day > report_due_day else _previous_month(last_month)
+
+
+def feedback_due(*, month: dt.date, report_due_day: int) -> dt.date:
+    """The last day the feedback for `month` is in time: the report day of the month after (rule 2)."""
+    return (_month_end(month) + dt.timedelta(days=1)).replace(day=report_due_day)
+
+
+def feedback_late_days(*, month: dt.date, report_due_day: int, sent_on: dt.date) -> int:
+    """Days a feedback was sent after its report day; 0 when in time."""
+    return max((sent_on - feedback_due(month=month, report_due_day=report_due_day)).days, 0)
 
 
 def missing_feedback_month(

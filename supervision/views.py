@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from targets import progress
 from targets.access import visible_plans
-from targets.models import KeyTask, Unit
+from targets.models import KeyTask, Plan, Unit
 
 from . import access, evidence, queries, workflow
 from .forms import WITH_FILES, form_for
@@ -37,11 +38,35 @@ class ListFilter(forms.Form):
         self.fields["task"].queryset = plan.key_tasks.all()
 
 
+def as_of_or_error(request: HttpRequest, plan: Plan):
+    """The date the page's overdue flags are worked out at, or a 400 response saying what is wrong.
+
+    `?as_of=` as on the progress pages (YYYY-MM for its month end, or YYYY-MM-DD; within the
+    plan's period and review month, not in the future). Without it: today, the day the steps on
+    the page are taken.
+    """
+    raw = request.GET.get("as_of", "")
+    today = timezone.localdate()
+    if not raw.strip():
+        return today, None
+    try:
+        return progress.resolve_as_of(raw, plan, today=today), None
+    except progress.AsOfError as exc:
+        return None, render(
+            request, "targets/bad_request.html", {"plan": plan, "message": str(exc)}, status=400
+        )
+
+
 @login_required
 @require_safe
 def item_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(visible_plans(request.user), pk=pk)
-    form = ListFilter(request.GET or None, plan=plan)
+    as_of, error = as_of_or_error(request, plan)
+    if error:
+        return error
+    filters = request.GET.copy()
+    filters.pop("as_of", None)
+    form = ListFilter(filters or None, plan=plan)
     items = SupervisedItem.objects.filter(plan=plan)
     if form.is_bound and not form.is_valid():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -54,20 +79,33 @@ def item_list(request: HttpRequest, pk: int) -> HttpResponse:
         items = items.filter(pk__in=SupervisedItem.objects.filter(co_units=unit).values("pk")) | items.filter(
             lead_unit=unit
         )
-    if data.get("state"):
-        items = items.filter(state=data["state"])
-    rows = queries.rows(items, timezone.localdate())
+    rows = queries.rows(items, as_of)
+    if data.get("state"):  # the state as of the page's date, as the table shows it
+        rows = [row for row in rows if row.state == data["state"]]
     if data.get("overdue"):
         rows = [row for row in rows if row.flags.any]
-    return render(request, "supervision/item_list.html", {"plan": plan, "form": form, "rows": rows})
+    context = {
+        "plan": plan,
+        "form": form,
+        "rows": rows,
+        "as_of": as_of,
+        "as_of_param": request.GET.get("as_of"),
+    }
+    return render(request, "supervision/item_list.html", context)
 
 
-def _detail_context(request, item: SupervisedItem, *, bound: dict | None = None) -> dict:
-    """The item page: facts, timeline, and a form for each step this user may do now."""
+def _detail_context(request, item: SupervisedItem, *, as_of, bound: dict | None = None) -> dict:
+    """The item page: facts, timeline, and a form for each step this user may do now.
+
+    The overdue flags and the instructions' standing are as of `as_of`; the timeline is complete.
+    """
     events = list(
         item.events.select_related("actor", "answers").prefetch_related("evidence").order_by("at", "id")
     )
     allowed = workflow.allowed_actions(item, events)
+    late = workflow.late_steps(item, events)
+    for event in events:
+        event.days_late = late.get(event.pk, 0)
     steps = []
     for action in allowed:
         if access.may_act(request.user, item, action):
@@ -87,9 +125,14 @@ def _detail_context(request, item: SupervisedItem, *, bound: dict | None = None)
         "targets": item.targets.select_related("key_task"),
         "events": events,
         "waiting": workflow.waiting_event(events),
-        "flags": workflow.flags(item, events, timezone.localdate()),
+        "closed": next((e for e in reversed(events) if e.action == Action.CLOSE), None)
+        if item.state == State.CLOSED
+        else None,
+        "as_of": as_of,
+        "state_then": State(workflow.state_on(item, events, as_of)).label,
+        "flags": workflow.flags(item, events, as_of),
         "steps": steps,
-        "instructions": workflow.instructions(events, timezone.localdate()),
+        "instructions": workflow.instructions(events, as_of),
         "max_files": evidence.MAX_FILES,
         "max_mb": evidence.MAX_BYTES // (1024 * 1024),
         "is_office": access.is_office(request.user),
@@ -100,11 +143,14 @@ def _detail_context(request, item: SupervisedItem, *, bound: dict | None = None)
 @require_safe
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_item_for(request.user, pk)
-    return render(request, "supervision/item_detail.html", _detail_context(request, item))
+    as_of, error = as_of_or_error(request, item.plan)
+    if error:
+        return error
+    return render(request, "supervision/item_detail.html", _detail_context(request, item, as_of=as_of))
 
 
 def _refuse(request, item, message: str, status: int, bound=None) -> HttpResponse:
-    context = _detail_context(request, item, bound=bound) | {"refusal": message}
+    context = _detail_context(request, item, as_of=timezone.localdate(), bound=bound) | {"refusal": message}
     return render(request, "supervision/item_detail.html", context, status=status)
 
 

@@ -60,7 +60,11 @@ def open_instruction(events: list[ItemEvent]) -> ItemEvent | None:
 def instructions(
     events: list[ItemEvent], today: dt.date
 ) -> list[tuple[ItemEvent, ItemEvent | None, rules.InstructionStatus]]:
-    """Each leader's instruction with its answer (or None) and where it stands on `today`."""
+    """Each leader's instruction given by `today`, with its answer (or None) and where it stands then.
+
+    As in the bulletin: an instruction or an answer recorded after `today` does not count yet.
+    """
+    events = events_by(events, today)
     answers = {e.answers_id: e for e in events if e.action == Action.ANSWER}
     result = []
     for event in events:
@@ -112,8 +116,42 @@ def _local_day(moment) -> dt.date:
     return timezone.localtime(moment).date()
 
 
+# The state each step of the loop leaves the item in (the others leave it as it was).
+STATE_AFTER = {
+    Action.ASSIGN: State.ASSIGNED,
+    Action.ACKNOWLEDGE: State.ACKNOWLEDGED,
+    Action.FEEDBACK: State.IN_PROGRESS,
+    Action.RETURN: State.IN_PROGRESS,
+    Action.CLOSE_REQUEST: State.CLOSE_REQUESTED,
+    Action.CLOSE: State.CLOSED,
+}
+
+
+def events_by(events: list[ItemEvent], day: dt.date) -> list[ItemEvent]:
+    """The events recorded on or before `day` (local time)."""
+    return [e for e in events if _local_day(e.at) <= day]
+
+
+def state_on(item: SupervisedItem, events: list[ItemEvent], day: dt.date) -> str:
+    """The item's state at the end of `day`: its state now when nothing happened after that day,
+    else the state its steps up to that day left it in."""
+    earlier = events_by(events, day)
+    if len(earlier) == len(events):
+        return item.state
+    state = State.DRAFT
+    for event in earlier:
+        state = STATE_AFTER.get(event.action, state)
+    return state
+
+
 def flags(item: SupervisedItem, events: list[ItemEvent], today: dt.date) -> rules.Flags:
-    """The item's overdue flags as of `today` (see rules.py)."""
+    """The item's overdue flags as of `today` (see rules.py), from what had happened by then.
+
+    `today` is the page's as-of date: a step taken after it does not count (an item acknowledged
+    on 8 June is still late to acknowledge as of 6 June).
+    """
+    state = state_on(item, events, today)
+    events = events_by(events, today)
     assigned = next((e for e in events if e.action == Action.ASSIGN), None)
     assigned_on = _local_day(assigned.at) if assigned else None
     waiting = waiting_event(events)
@@ -121,26 +159,51 @@ def flags(item: SupervisedItem, events: list[ItemEvent], today: dt.date) -> rule
         ack_days_late=rules.ack_overdue_days(
             assigned_on=assigned_on, ack_days=item.ack_days, acknowledged_on=None, today=today
         )
-        if item.state == State.ASSIGNED
+        if state == State.ASSIGNED
         else 0,
         feedback_missing=rules.missing_feedback_month(
             today=today,
             report_due_day=item.plan.report_due_day,
             assigned_on=assigned_on,
             feedback_months={e.month for e in events if e.action == Action.FEEDBACK and e.month},
-            open_for_feedback=item.state in (State.ACKNOWLEDGED, State.IN_PROGRESS),
+            open_for_feedback=state in (State.ACKNOWLEDGED, State.IN_PROGRESS),
         ),
         review_days_late=rules.review_overdue_days(
             submitted_on=_local_day(waiting.at) if waiting else None, today=today
         )
-        if item.state in (State.IN_PROGRESS, State.CLOSE_REQUESTED)
+        if state in (State.IN_PROGRESS, State.CLOSE_REQUESTED)
         else 0,
-        due_days_late=rules.past_due_days(
-            due_date=item.due_date, closed=item.state == State.CLOSED, today=today
-        )
-        if item.state != State.DRAFT
+        due_days_late=rules.past_due_days(due_date=item.due_date, closed=state == State.CLOSED, today=today)
+        if state != State.DRAFT
         else 0,
     )
+
+
+def late_steps(item: SupervisedItem, events: list[ItemEvent]) -> dict[int, int]:
+    """Days late of each 签收 and 反馈 that came after its time (event id → days), for the timeline.
+
+    A month's feedback is judged by its first sending: one sent again after a 退回 answers the
+    return and is not late in itself.
+    """
+    assigned = next((e for e in events if e.action == Action.ASSIGN), None)
+    late = {}
+    months_sent = set()
+    for event in events:
+        day = _local_day(event.at)
+        if event.action == Action.ACKNOWLEDGE and assigned is not None:
+            days = rules.ack_overdue_days(
+                assigned_on=_local_day(assigned.at), ack_days=item.ack_days, acknowledged_on=day, today=day
+            )
+        elif event.action == Action.FEEDBACK and event.month and event.month not in months_sent:
+            months_sent.add(event.month)
+            days = rules.feedback_late_days(
+                month=event.month, report_due_day=item.plan.report_due_day, sent_on=day
+            )
+        else:
+            continue
+        if days:
+            late[event.pk] = days
+    return late
 
 
 def _store_files(event: ItemEvent, files: list[UploadedFile], stored: list[str]) -> None:

@@ -1,5 +1,4 @@
 from django import template
-from django.utils import timezone
 
 from .. import queries
 from ..models import SupervisedItem
@@ -8,10 +7,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("supervision/_item_table.html")
-def task_items(task):
-    """The key task's supervised items with state and overdue flags (same for every reader)."""
-    rows = queries.rows(SupervisedItem.objects.filter(key_task=task), timezone.localdate())
-    return {"rows": rows, "show_task": False, "caption_task": task}
+def task_items(task, as_of):
+    """The key task's supervised items with state and overdue flags as of the page's date."""
+    rows = queries.rows(SupervisedItem.objects.filter(key_task=task), as_of)
+    return {"rows": rows, "show_task": False, "caption_task": task, "as_of_param": as_of.isoformat()}
 
 
 @register.inclusion_tag("supervision/_target_items.html")

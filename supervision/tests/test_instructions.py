@@ -69,14 +69,14 @@ def test_an_instruction_answered_late_is_shown_as_late(client, item):
     assert A.INSTRUCT in workflow.allowed_actions(item, events)
     workflow.perform(item.pk, A.ANSWER, reporter, version=item.version, data={"answer": "方案已报区政府"})
     events = list(item.events.order_by("at", "id"))
-    (instruction, answer, status) = workflow.instructions(events, today=dt.date(2020, 8, 1))[0]
+    answered_on = timezone.localtime(events[-1].at).date()
+    (instruction, answer, status) = workflow.instructions(events, today=answered_on)[0]
     assert (instruction.reason, answer.progress, answer.answers_id) == (
         "张副区长",
         "方案已报区政府",
         instruction.pk,
     )
     # Answered today (after 7-10): late by the days since the answer-by day.
-    answered_on = timezone.localtime(answer.at).date()
     assert status == rules.instruction_status(
         answer_by=dt.date(2020, 7, 10), answered_on=answered_on, today=answered_on
     )

@@ -114,3 +114,13 @@ def test_flags_any():
     assert rules.Flags().any is False
     assert rules.Flags(due_days_late=1).any is True
     assert rules.Flags(feedback_missing=D(2020, 5, 1)).any is True
+
+
+def test_feedback_due_is_the_report_day_of_the_month_after():
+    assert rules.feedback_due(month=D(2020, 6, 1), report_due_day=5) == D(2020, 7, 5)
+    assert rules.feedback_due(month=D(2020, 12, 1), report_due_day=10) == D(2021, 1, 10)
+    # June's feedback sent 7 July with report day 5: 2 days late; on 5 July: in time.
+    assert rules.feedback_late_days(month=D(2020, 6, 1), report_due_day=5, sent_on=D(2020, 7, 7)) == 2
+    assert rules.feedback_late_days(month=D(2020, 6, 1), report_due_day=5, sent_on=D(2020, 7, 5)) == 0
+    # Sent early (in June itself): never negative.
+    assert rules.feedback_late_days(month=D(2020, 6, 1), report_due_day=5, sent_on=D(2020, 6, 30)) == 0

@@ -120,3 +120,101 @@ def test_a_month_accepted_cannot_be_sent_again_a_returned_one_can(item, people):
         A.ACCEPT,
     ]
     assert item.events.get(action=A.ACCEPT).answers == again
+
+
+@pytest.fixture
+def closed_item(item, people):
+    """An item taken through the whole loop in June–August 2020, now closed; due 20 July."""
+    office, unit = people["reviewer"], people["rep_a"]
+    item.due_date = D(2020, 7, 20)
+    item.state = State.CLOSED
+    item.save()
+    _event(item, A.ASSIGN, D(2020, 6, 1), office)  # 3 days to acknowledge: due 4 June
+    _event(item, A.ACKNOWLEDGE, D(2020, 6, 8), unit)
+    feedback = _event(item, A.FEEDBACK, D(2020, 7, 10), unit, month=D(2020, 6, 1))
+    _event(item, A.ACCEPT, D(2020, 7, 14), office, answers=feedback)
+    request = _event(item, A.CLOSE_REQUEST, D(2020, 7, 28), unit)
+    _event(item, A.CLOSE, D(2020, 8, 3), office, answers=request)
+    return item
+
+
+def test_flags_as_of_a_past_day_count_only_the_steps_taken_by_then(closed_item):
+    item = closed_item
+    # Closed now, so nothing is late today; but each earlier day shows what was late then.
+    assert _flags(item, D(2020, 12, 31)) == rules.Flags()
+    assert _flags(item, D(2020, 5, 31)) == rules.Flags()  # not yet assigned
+    # 6 June: acknowledged only on 8 June, due 4 June: 2 days late.
+    assert _flags(item, D(2020, 6, 6)) == rules.Flags(ack_days_late=2)
+    assert _flags(item, D(2020, 6, 8)) == rules.Flags()
+    # 8 July: June's feedback was due by 5 July (report day 5) and came on 10 July.
+    assert _flags(item, D(2020, 7, 8)) == rules.Flags(feedback_missing=D(2020, 6, 1))
+    # 12 July: the feedback of 10 July waits 2 days, within the 5 days of review.
+    assert _flags(item, D(2020, 7, 12)) == rules.Flags()
+    # 25 July: accepted on 14 July, 5 days past the 20 July due date.
+    assert _flags(item, D(2020, 7, 25)) == rules.Flags(due_days_late=5)
+    # 2 August: the close request of 28 July waits 5 days (not yet late); 13 days past due.
+    assert _flags(item, D(2020, 8, 2)) == rules.Flags(due_days_late=13)
+    # 3 August: closed that day.
+    assert _flags(item, D(2020, 8, 3)) == rules.Flags()
+
+
+def test_state_on_a_day_replays_the_steps_up_to_it(closed_item):
+    item = closed_item
+    events = list(item.events.order_by("at", "id"))
+    states = [
+        workflow.state_on(item, events, day)
+        for day in (
+            D(2020, 5, 31),
+            D(2020, 6, 1),
+            D(2020, 6, 8),
+            D(2020, 7, 14),
+            D(2020, 7, 28),
+            D(2020, 8, 3),
+        )
+    ]
+    assert states == [
+        State.DRAFT,
+        State.ASSIGNED,
+        State.ACKNOWLEDGED,
+        State.IN_PROGRESS,
+        State.CLOSE_REQUESTED,
+        State.CLOSED,
+    ]
+
+
+def test_instructions_as_of_a_day_leave_out_what_came_after_it(item, people):
+    office, unit = people["reviewer"], people["rep_a"]
+    item.state = State.IN_PROGRESS
+    item.save()
+    _event(item, A.ASSIGN, D(2020, 6, 1), office)
+    instruction = _event(item, A.INSTRUCT, D(2020, 7, 1), office, reason="张副区长", due_date=D(2020, 7, 10))
+    _event(item, A.ANSWER, D(2020, 7, 13), unit, answers=instruction, progress="方案已报区政府")
+    events = list(item.events.order_by("at", "id"))
+    assert workflow.instructions(events, D(2020, 6, 30)) == []
+    [(_i, answer, status)] = workflow.instructions(events, D(2020, 7, 12))
+    assert (answer, status) == (None, rules.InstructionStatus("overdue", 2))
+    [(_i, answer, status)] = workflow.instructions(events, D(2020, 7, 13))
+    assert (answer.progress, status) == ("方案已报区政府", rules.InstructionStatus("late", 3))
+
+
+def test_the_timeline_marks_the_steps_that_came_late(closed_item):
+    item = closed_item
+    events = list(item.events.order_by("at", "id"))
+    by_action = {e.action: e.pk for e in events}
+    # 签收 on 8 June, due 4 June: 4 days; June's 反馈 on 10 July, due 5 July: 5 days.
+    assert workflow.late_steps(item, events) == {by_action[A.ACKNOWLEDGE]: 4, by_action[A.FEEDBACK]: 5}
+
+
+def test_a_feedback_sent_again_after_a_return_is_not_marked_late(item, people):
+    office, unit = people["reviewer"], people["rep_a"]
+    item.state = State.IN_PROGRESS
+    item.save()
+    _event(item, A.ASSIGN, D(2020, 6, 1), office)
+    _event(item, A.ACKNOWLEDGE, D(2020, 6, 2), unit)
+    first = _event(item, A.FEEDBACK, D(2020, 7, 7), unit, month=D(2020, 6, 1))  # due 5 July
+    _event(item, A.RETURN, D(2020, 7, 8), office, answers=first, reason="补充")
+    _event(item, A.FEEDBACK, D(2020, 7, 9), unit, month=D(2020, 6, 1))
+    july = _event(item, A.FEEDBACK, D(2020, 8, 5), unit, month=D(2020, 7, 1))  # on its day
+    events = list(item.events.order_by("at", "id"))
+    assert workflow.late_steps(item, events) == {first.pk: 2}
+    assert july.pk not in workflow.late_steps(item, events)
