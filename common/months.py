@@ -5,8 +5,10 @@
 
 import calendar
 import datetime as dt
+import functools
 
 
+@functools.lru_cache(maxsize=4096)  # pure, called thousands of times a page with few distinct months
 def month_end(month: dt.date) -> dt.date:
     """The last day of the month that `month` falls in."""
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])

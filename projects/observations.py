@@ -16,7 +16,7 @@ from targets import rules
 from targets.models import LedgerMeasure, Target
 
 from . import ledger
-from .models import Project
+from .models import STAGE_DATE_FIELDS, Project
 
 
 def _counts(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
@@ -57,10 +57,23 @@ def _investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
 class ProjectLedger:
     """The project ledger as the kernel's `targets.ledgers.LedgerSource`."""
 
-    def prefetch(self, approved):
+    def prefetch(self, approved, *, detail):
         projects = Project.objects.select_related("investment_target").prefetch_related(
             Prefetch("investment_target__figures", queryset=approved, to_attr="approved_figures")
         )
+        if not detail:
+            # The ledger's arithmetic reads a project's stage, stage dates and planned investment,
+            # and its investment target only to reach that target's figures.
+            projects = projects.only(
+                "id",
+                "plan_id",
+                "name",
+                "stage",
+                "annual_planned_investment",
+                *STAGE_DATE_FIELDS.values(),
+                "investment_target__id",
+                "investment_target__project_id",
+            )
         return [Prefetch("ledger_group__projects", queryset=projects)]
 
     def observations(self, target: Target, *, as_of: dt.date) -> list[rules.Observation]:

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common.datalang import mark_chinese
 from common.formatting import fmt_number, fmt_points, fmt_qualified, join_list
+from common.templatetags.verdict_tags import commitment_tags, verdict_cell
 
 from .models import Target
-from .templatetags.verdict_tags import commitment_tags, verdict_cell
 
 # Tables are rendered a page (50 rows) at a time; the page links come with the table's template.
 PER_PAGE = 50

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from entry import review
+from entry import write as entry
 from notices.models import Kind, Notice, UnitWebhook
 from supervision import workflow
 from supervision.models import ItemEvent
 from supervision.tests.conftest import png_bytes
 from supervision.tests.test_loop import FEEDBACK, assign_data, client_for, post
-from targets import entry, review
 from targets.models import Figure, Unit
 from targets.tests.factories import make_figure, make_target, make_task
 

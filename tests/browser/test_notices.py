@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 
+from entry.roles import REPORTER, REVIEWER
 from supervision import workflow
 from supervision.models import ItemEvent, SupervisedItem
 from targets.models import Unit
-from targets.roles import REPORTER, REVIEWER
 from tests.tools import needs
 
 from .conftest import PASSWORD, browser_user, chromium_executable

@@ -24,9 +24,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from entry.roles import REPORTER, REVIEWER, VIEWER
 from supervision.models import Evidence, ItemEvent, State, SupervisedItem
 from targets.models import Unit
-from targets.roles import REPORTER, REVIEWER, VIEWER
 from tests.tools import needs
 
 from .conftest import PASSWORD, browser_user, chromium_executable

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from supervision.models import ItemEvent, State, SupervisedItem
 from targets.models import Figure
-from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
 from todo import lists
 
