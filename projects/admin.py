@@ -22,10 +22,11 @@ class StatedStageCountInline(admin.TabularInline):
 @admin.register(ProjectGroup)
 class ProjectGroupAdmin(GuardedHistoryAdmin):
     list_display = ["name", "plan", "key_task", "stated_count", "stated_investment", "sort_order"]
-    list_filter = ["plan", "key_task"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), ("key_task", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "source_text"]
     list_select_related = ["plan", "key_task"]
     inlines = [StatedStageCountInline]
+    plan_path = "plan"
 
 
 class ProblemInline(admin.TabularInline):
@@ -87,7 +88,15 @@ class ProjectAdmin(GuardedHistoryAdmin):
         "planned_start",
         "key_task",
     ]
-    list_filter = ["plan", "groups", "stage", "area", "responsible_unit", OverdueProblemFilter]
+    list_filter = [
+        ("plan", admin.RelatedOnlyFieldListFilter),
+        ("groups", admin.RelatedOnlyFieldListFilter),
+        "stage",
+        "area",
+        ("responsible_unit", admin.RelatedOnlyFieldListFilter),
+        OverdueProblemFilter,
+    ]
+    plan_path = "plan"
     search_fields = ["name", "lead_official", "service_commissioner", "progress_note", "source_text"]
     list_select_related = ["responsible_unit", "key_task"]
     filter_horizontal = ["groups"]

@@ -132,6 +132,8 @@ EXPECTED_ACCESS = {
         "reports.bulletinnote": (_F, _F, _L, _L),
         # 政务公开: holders of public.publish_plan (the 督查室 and admins).
         "public.publication": (_F, _F, _L, _L),
+        # 督办事项: the 督查室 and admins.
+        "supervision.superviseditem": (_F, _F, _L, _L),
     }.items()
 }
 

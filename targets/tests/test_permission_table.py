@@ -104,7 +104,18 @@ EXPECTED = {
     **{f"targets.plan {k}": v for k, v in PLAN_WITH_REVIEWS.items()},
     **{f"targets.unit {k}": v for k, v in PLAN_DATA.items()},
     **{f"targets.keytask {k}": v for k, v in PLAN_WITH_REVIEWS.items()},
-    **{f"targets.target {k}": v for k, v in PLAN_WITH_REVIEWS.items()},
+    # The 督查室 (reviewer) assigns units and lead officials to targets; it has those actions only.
+    **{
+        f"targets.target {k}": v
+        for k, v in (PLAN_WITH_REVIEWS | {"action delete_selected": "L L 200 200 302 403"}).items()
+    },
+    # Without the confirmation: the intermediate page (reporters: the list, no action for them).
+    "targets.target action assign_units": READ_ALL_STAFF,
+    "targets.target action assign_leader": READ_ALL_STAFF,
+    "targets.target action assign_units confirm": "L L 200 200 302+ 302+",
+    "targets.target action assign_leader confirm": "L L 200 200 302+ 302+",
+    # A unit of another district: refused with the reason, nothing written.
+    "targets.target action assign_units other district": "L L 200 200 400 400",
     **{f"projects.projectgroup {k}": v for k, v in PLAN_DATA.items()},
     # --- monthly figures: unit A's reporter enters its own; the reviewer reviews; nobody reverts --
     "targets.figure changelist GET": READ_ALL_STAFF,
@@ -363,6 +374,7 @@ OBJECT = {
     "axes.accessfailurelog": "failure_log",
     "reports.bulletinnote": "bulletin_note",
     **public_table.OBJECT,
+    **supervision_table.OBJECT,
 }
 # Objects an action is tried on when not the one above (approval needs a submitted figure).
 ACTION_OBJECT = {
@@ -396,6 +408,7 @@ def _changes(label: str, world: World) -> dict:
         "auth.group": {"name": "renamed"},
         "reports.bulletinnote": {"highlights": "改过的亮点"},
         **public_table.CHANGES,
+        **supervision_table.CHANGES,
     }.get(label, {})
 
 
@@ -431,6 +444,7 @@ def _add_data(label: str, world: World) -> dict:
         "projects.project": {"name": "新项目"},
         "auth.group": {"name": "newgroup"},
         "reports.bulletinnote": {"month": "2020-07-01"},
+        **supervision_table.ADD_CHANGES,
     }.get(label, {})
     data = admin_form_data(model_admin, obj, _admin_user(world), inlines=False, **changes)
     # The inlines of a new object start empty.
@@ -618,6 +632,40 @@ FIGURE_PAGES = [
 ]
 
 
+def _assign_action(name, data):
+    def build(world):
+        return {
+            "action": name,
+            ACTION_CHECKBOX_NAME: [str(world.target_a.pk), str(world.target_none.pk)],
+            "index": "0",
+            "_assign": "1",
+        } | data(world)
+
+    return build
+
+
+ASSIGN_CASES = [
+    Case(
+        "targets.target action assign_units confirm",
+        "POST",
+        _url("admin:targets_target_changelist"),
+        _assign_action("assign_units", lambda w: {"mode": "add", "units": [str(w.unit_b.pk)]}),
+    ),
+    Case(
+        "targets.target action assign_leader confirm",
+        "POST",
+        _url("admin:targets_target_changelist"),
+        _assign_action("assign_leader", lambda w: {"lead_official": "王副区长"}),
+    ),
+    Case(
+        "targets.target action assign_units other district",
+        "POST",
+        _url("admin:targets_target_changelist"),
+        _assign_action("assign_units", lambda w: {"mode": "add", "units": [str(w.unit_c.pk)]}),
+    ),
+]
+
+
 def _view_on_site(world):
     content_type = ContentType.objects.get_for_model(world.plan)
     return reverse("admin:view_on_site", args=[content_type.pk, world.plan.pk])
@@ -782,6 +830,7 @@ SITE_PAGES = [
 CASES = [
     *model_admin_cases(),
     *FIGURE_PAGES,
+    *ASSIGN_CASES,
     *ADMIN_PAGES,
     *SITE_PAGES,
     *supervision_table.cases(Case, _url, _pk),
