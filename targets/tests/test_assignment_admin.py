@@ -10,7 +10,7 @@ from django.urls import reverse
 from projects.models import Project, StageChange
 from supervision.models import SupervisedItem
 from targets.admin import UnitAdminForm
-from targets.models import Plan, Target, Unit
+from targets.models import Plan, Target
 from targets.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 
 from .factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
@@ -139,7 +139,7 @@ def test_the_service_refuses_another_district_s_unit_with_the_reason(setup):
 
 
 def test_the_lead_official_is_set_on_every_selected_target(setup):
-    first, second, third = setup["targets"]
+    first, _second, third = setup["targets"]
     data = action_post("assign_leader", [first, third], _assign="1", lead_official="  王副区长 ")
     assert client_for(setup["admin"]).post(TARGETS, data).status_code == 302
     names = list(
