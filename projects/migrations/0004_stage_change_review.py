@@ -6,10 +6,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def districts_from_projects(apps, schema_editor):
+    """A unit without a district answering for projects of one district only is that district's."""
+    Unit = apps.get_model("targets", "Unit")
+    Project = apps.get_model("projects", "Project")
+    found = {}
+    for unit_id, district in Project.objects.exclude(responsible_unit=None).values_list(
+        "responsible_unit_id", "plan__district"
+    ):
+        found.setdefault(unit_id, set()).add(district)
+    for unit_id, districts in found.items():
+        if len(districts) == 1:
+            Unit.objects.filter(pk=unit_id, district="").update(district=districts.pop())
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('projects', '0003_stage_order_and_stated_counts'),
+        ('targets', '0013_unit_district'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -66,4 +81,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'approved', 'returned'])), name='stagechange_status_valid'), models.CheckConstraint(condition=models.Q(('stage__in', ['reserve', 'started', 'registered', 'completed', 'producing'])), name='stagechange_stage_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'returned'), _negated=True), models.Q(('return_reason', ''), _negated=True), _connector='OR'), name='stagechange_returned_has_reason'), models.UniqueConstraint(condition=models.Q(('status', 'submitted')), fields=('project',), name='stagechange_one_submitted')],
             },
         ),
+        migrations.RunPython(districts_from_projects, migrations.RunPython.noop),
     ]
