@@ -297,3 +297,19 @@ def test_a_reviewer_lists_and_opens_only_its_district_s_rows(setup, changelist, 
     # Its own district's reviewer lists it.
     own = client_for(setup["reviewer_b"]).get(url)
     assert target.pk in [o.pk for o in own.context["cl"].result_list]
+
+
+def test_the_compliance_page_offers_and_opens_only_the_reviewer_s_district_plans(setup):
+    client = client_for(setup["reviewer"])
+    url = reverse("admin:targets_figure_compliance")
+    page = client.get(url)
+    assert (page.status_code, list(page.context["plans"]), page.context["plan"]) == (
+        200,
+        [setup["plan"]],
+        setup["plan"],
+    )
+    refused = client.get(url + f"?plan={setup['far_plan'].pk}")
+    assert (refused.status_code, refused.context["error"]) == (
+        400,
+        f"找不到编号为“{setup['far_plan'].pk}”的年度计划。",
+    )
