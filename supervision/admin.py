@@ -171,6 +171,13 @@ class SupervisedItemAdmin(GuardedHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return target_access.is_admin(request.user) and (obj is None or obj.state == State.DRAFT)
 
+    def get_actions(self, request):
+        # Deleted one by one, and only before 交办 (has_delete_permission): a bulk delete would not
+        # ask each item's state and would take assigned items with their trace.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def has_assign_permission(self, request):
         return target_access.can_assign(request.user)
 

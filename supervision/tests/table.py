@@ -66,8 +66,8 @@ EXPECTED = {
     "supervision.superviseditem version GET": OFFICE_READS,
     # Never reverted: a past version would bring back a state past the loop.
     "supervision.superviseditem revert POST": "L L 403 403 403 403",
-    # The reviewer has the assignment actions only: "no action selected", nothing deleted.
-    "supervision.superviseditem action delete_selected": "L L 403 403 302 302+",
+    # No bulk delete (an item is deleted alone, before 交办): "no action selected", nothing deleted.
+    "supervision.superviseditem action delete_selected": "L L 403 403 302 302",
     # Without the confirmation: the intermediate page.
     "supervision.superviseditem action assign_lead_unit": OFFICE_READS,
     "supervision.superviseditem action assign_co_units": OFFICE_READS,

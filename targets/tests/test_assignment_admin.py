@@ -313,3 +313,17 @@ def test_the_compliance_page_offers_and_opens_only_the_reviewer_s_district_plans
         400,
         f"找不到编号为“{setup['far_plan'].pk}”的年度计划。",
     )
+
+
+def test_only_a_draft_item_is_deleted_and_never_in_bulk(setup, items):
+    draft, assigned, _closed = items
+    client = client_for(setup["admin"])
+    refused = client.post(
+        reverse("admin:supervision_superviseditem_delete", args=[assigned.pk]), {"post": "yes"}
+    )
+    assert refused.status_code == 403
+    bulk = action_post("delete_selected", [draft, assigned], post="yes")
+    client.post(ITEMS, bulk)
+    assert SupervisedItem.objects.count() == 3
+    client.post(reverse("admin:supervision_superviseditem_delete", args=[draft.pk]), {"post": "yes"})
+    assert list(SupervisedItem.objects.order_by("code").values_list("code", flat=True)) == ["1.2", "1.3"]
