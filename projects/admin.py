@@ -180,9 +180,9 @@ class ProjectAdmin(GuardedHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if access.is_admin(request.user):
+        if access.is_admin(request.user) or not request.user.has_perm("projects.change_project"):
             return fieldsets
-        # Not an admin: the stage is proposed (and reviewed), not edited.
+        # A reporter: the stage is proposed (and reviewed), not edited.
         return [
             (
                 name,
