@@ -8,8 +8,9 @@ row or unit not on the page, a unit of another district, a closed item's change 
 before someone else's change gets a 4xx page with the reason.
 
 A unit's page lists what the unit answers for: targets with their verdict and reporting state,
-supervised items (lead or co-unit) with their state and overdue flags, within the plans the
-reader may open; items only as `access.visible_items` allows.
+supervised items (lead or co-unit) with their state and overdue flags, and its ledger projects
+with their (approved) stage, within the plans the reader may open; items only as
+`access.visible_items` allows.
 """
 
 import hashlib
@@ -242,6 +243,7 @@ class PlanSection:
     as_of: object
     targets: list
     items: list
+    projects: list
 
 
 @login_required
@@ -258,10 +260,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk__in=SupervisedItem.objects.filter(co_units=unit).values("pk")
     ) | access.visible_items(user).filter(lead_unit=unit)
     item_plans = items.values("plan")
+    # Through the unit's reverse relation: this room does not import the ledger's.
+    projects = unit.projects.filter(plan__in=plans)
     sections = []
-    for plan in Plan.objects.filter(Q(pk__in=target_plans) | Q(pk__in=item_plans)).order_by(
-        "-year", "district"
-    ):
+    answered = Q(pk__in=target_plans) | Q(pk__in=item_plans) | Q(pk__in=projects.values("plan"))
+    for plan in Plan.objects.filter(answered).order_by("-year", "district"):
         as_of = progress.resolve_as_of(None, plan, today=today)
         rows = progress.assess_targets(
             Target.objects.for_plan(plan).filter(responsible_units=unit).for_dashboard(as_of),
@@ -269,7 +272,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             thresholds=progress.thresholds_for(plan),
         )
         item_rows = queries.rows(items.filter(plan=plan), today)
-        sections.append(PlanSection(plan, as_of, rows, item_rows))
+        plan_projects = list(projects.filter(plan=plan).order_by("name"))
+        sections.append(PlanSection(plan, as_of, rows, item_rows, plan_projects))
     context = {
         "unit": unit,
         "sections": sections,

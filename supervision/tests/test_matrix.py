@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from projects.models import Project
 from supervision import matrix
 from supervision.models import State, SupervisedItem
 from targets.models import Plan, Target, Unit
@@ -216,6 +217,10 @@ def test_a_unit_s_page_lists_its_targets_with_verdicts_and_its_items(world):
     item.state = State.ASSIGNED
     item.save()
     make_figure(world["target_a"], dt.date(2020, 5, 1), 50)
+    Project.objects.create(
+        plan=world["plan"], name="甲项目", responsible_unit=world["unit_a"], stage="started"
+    )
+    Project.objects.create(plan=world["plan"], name="乙项目", responsible_unit=world["unit_b"])
     response = client_for(world["reviewer"]).get(
         reverse("supervision:unit-detail", args=[world["unit_a"].pk])
     )
@@ -226,6 +231,7 @@ def test_a_unit_s_page_lists_its_targets_with_verdicts_and_its_items(world):
     assert section.targets[0].light.label
     assert [row.item.code for row in section.items] == ["2.1"]
     assert [u.username for u in response.context["members"]] == ["rep_a"]
+    assert [(p.name, p.get_stage_display()) for p in section.projects] == [("甲项目", "开工")]
     # Another unit's reporter sees the targets (as on the progress pages), not unit A's items.
     other = client_for(world["rep_b"]).get(reverse("supervision:unit-detail", args=[world["unit_a"].pk]))
     (section,) = other.context["sections"]
