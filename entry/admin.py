@@ -22,7 +22,7 @@ from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from common.formatting import fmt_number
 from targets.access import can_report, can_review, is_admin
-from targets.admin import GuardedHistoryAdmin
+from targets.admin import GuardedHistoryAdmin, InVisiblePlansAdmin
 from targets.models import DistrictMembership, Figure, FigureEvent
 
 from . import access, review, roles, write
@@ -68,10 +68,11 @@ class FigureAdmin(GuardedHistoryAdmin):
     list_filter = [
         "status",
         "month",
-        "target__key_task__plan",
-        "target__key_task",
-        "target__responsible_units",
+        ("target__key_task__plan", admin.RelatedOnlyFieldListFilter),
+        ("target__key_task", admin.RelatedOnlyFieldListFilter),
+        ("target__responsible_units", admin.RelatedOnlyFieldListFilter),
     ]
+    plan_path = "target__key_task__plan"
     search_fields = ["target__code", "target__name", "progress_note", "problems"]
     list_select_related = ["target__key_task__plan", "updated_by", "reviewed_by"]
     date_hierarchy = "month"
@@ -340,8 +341,9 @@ class FigureAdmin(GuardedHistoryAdmin):
 
 
 @admin.register(FigureEvent)
-class FigureEventAdmin(admin.ModelAdmin):
+class FigureEventAdmin(InVisiblePlansAdmin):
     list_display = ["figure", "action", "reason", "actor", "at"]
+    plan_path = "figure__target__key_task__plan"
     list_filter = ["action", "at"]
     list_select_related = ["figure__target", "actor"]
     search_fields = ["figure__target__code", "figure__target__name", "reason"]

@@ -470,7 +470,7 @@ def apply(rows: list[RowPlan], plan: Plan) -> dict[str, int]:
             task.save(update_fields=["title"])
         units = []
         for name in r.units:
-            unit, created = Unit.objects.get_or_create(name=name)
+            unit, created = Unit.objects.get_or_create(name=name, defaults={"district": plan.district})
             counts["units"] += created
             units.append(unit)
         values = {k: v for k, v in r.values.items() if k != "indicator"}

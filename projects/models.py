@@ -7,6 +7,7 @@ monthly page, the Excel import, review, history and compliance all apply unchang
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -368,3 +369,66 @@ class Problem(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.resolved_on is None and self.due_by is not None and self.due_by < today
+
+
+class StageChange(models.Model):
+    """A reporter's change of a project's stage, reviewed like a monthly figure (报送 → 审核通过 / 退回).
+
+    The project's own stage and stage dates change only when a reviewer approves (or an admin edits
+    the project), so the progress pages, which read the project's stage, count approved stages only.
+    Every step is kept: who submitted, who approved or returned and why, in this row and its history.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("已报送")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("项目")
+    )
+    stage = models.CharField(_("新阶段"), max_length=12, choices=Stage.choices)
+    reached_on = models.DateField(_("到达日期"), null=True, blank=True, help_text=_("储备阶段不填"))
+    previous_stage = models.CharField(_("原阶段"), max_length=12, choices=Stage.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("审核状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("报送人")
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("阶段变更")
+        verbose_name_plural = pgettext_lazy("plural", "阶段变更")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "approved", "returned"]), name="stagechange_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=[s.value for s in Stage]), name="stagechange_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""), name="stagechange_returned_has_reason"
+            ),
+            # One change waits for review per project at a time.
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(status="submitted"), name="stagechange_one_submitted"
+            ),
+        ]
+
+    def __str__(self):
+        when = f" {self.reached_on:%Y-%m-%d}" if self.reached_on else ""
+        return f"{self.project} → {self.get_stage_display()}{when}"

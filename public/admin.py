@@ -55,6 +55,7 @@ class PublicationAdmin(GuardedHistoryAdmin):
     form = PublicationForm
     list_display = ["plan", "is_published", "as_of_month", "robots", "published_by", "published_at"]
     list_filter = ["is_published", "robots"]
+    plan_path = "plan"
     readonly_fields = ["published_by", "published_at"]
     filter_horizontal = ["targets", "items"]
     actions = ["unpublish_selected"]

@@ -20,7 +20,8 @@ class BulletinNoteAdmin(GuardedHistoryAdmin):
     # Past versions are shown, never restored: a revert could bring back an approval past review.
     history_revert = False
     list_display = ["plan", "month_display", "status", "approved_by", "approved_at", "updated_at"]
-    list_filter = ["plan", "status"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "status"]
+    plan_path = "plan"
     fields = ["plan", "month", "highlights", "problems", "next_steps", "status", "approved_by", "approved_at"]
     readonly_fields = ["status", "approved_by", "approved_at"]
     actions = ["approve_selected"]

@@ -12,8 +12,9 @@ viewer, reporter or reviewer with no district sees no plan.
 
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from .models import DistrictMembership, Plan
+from .models import DistrictMembership, Plan, Unit
 
 
 def is_admin(user) -> bool:
@@ -22,6 +23,12 @@ def is_admin(user) -> bool:
 
 def can_review(user) -> bool:
     return user.is_active and (is_admin(user) or user.has_perm("targets.review_figure"))
+
+
+def can_assign(user) -> bool:
+    """Assigns responsible units and lead officials to targets and supervised items: the 督查室
+    (reviewers) and admins."""
+    return can_review(user)
 
 
 def can_report(user) -> bool:
@@ -52,3 +59,36 @@ def in_visible_plans(user, queryset: QuerySet, plan_path: str = "plan") -> Query
     if user.is_active and user.is_superuser:
         return queryset
     return queryset.filter(**{f"{plan_path}__in": visible_plans(user)})
+
+
+def user_districts(user) -> QuerySet:
+    """The district names this user belongs to (a values queryset, evaluated lazily)."""
+    return DistrictMembership.objects.filter(user=user).values("district")
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    """Units this user may list and open in the admin: all for an admin, else its districts' units.
+
+    A reporter also sees the units it reports for, whatever their district.
+    """
+    if not user.is_active:
+        return Unit.objects.none()
+    if is_admin(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(Q(district__in=user_districts(user)) | Q(members=user)).distinct()
+
+
+def unit_refusals(plan: Plan, units) -> list[str]:
+    """Why these units may not answer for the plan's work: each one of another (or no) district."""
+    problems = []
+    for unit in units:
+        if not unit.district:
+            problems.append(
+                _("单位“%(unit)s”未填写所属区县,不能分派任务;请先在“责任单位”中填写区县。") % {"unit": unit}
+            )
+        elif unit.district != plan.district:
+            problems.append(
+                _("单位“%(unit)s”属于%(district)s,不能承担%(plan_district)s的任务。")
+                % {"unit": unit, "district": unit.district, "plan_district": plan.district}
+            )
+    return problems

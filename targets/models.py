@@ -129,6 +129,14 @@ class Unit(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    # A unit works for one district: it is assigned only that district's targets and items, and
+    # only that district's users see it in the admin (admins see all).
+    district = models.CharField(
+        _("区县"),
+        max_length=50,
+        blank=True,
+        help_text=_("与计划的“区县”一致,如“中原区”;未填写区县的单位不能分派任务"),
+    )
     source_text = models.TextField(_("原文出处"), blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

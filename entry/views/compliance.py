@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from targets.access import can_review
+from targets.access import can_review, visible_plans
 from targets.models import Figure, Plan
 
 from .. import compliance
@@ -21,11 +21,12 @@ class _BadRequest(Exception):
     pass
 
 
-def _resolve_plan(raw: str | None) -> Plan | None:
+def _resolve_plan(raw: str | None, plans) -> Plan | None:
+    """The plan asked for among `plans` (those of the user's districts), else the latest of them."""
     if raw in (None, ""):
-        return Plan.objects.order_by("-year", "district", "pk").first()
+        return plans.order_by("-year", "district", "pk").first()
     try:
-        return Plan.objects.get(pk=int(raw))
+        return plans.get(pk=int(raw))
     except (ValueError, Plan.DoesNotExist):
         raise _BadRequest(_("找不到编号为“%(raw)s”的年度计划。") % {"raw": raw}) from None
 
@@ -48,14 +49,14 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": _("月度数据报送情况"),
         "opts": Figure._meta,
-        "plans": Plan.objects.all(),
+        "plans": visible_plans(request.user),
         "plan": None,
         "error": None,
         "report": None,
     }
     status = 200
     try:
-        context["plan"] = plan = _resolve_plan(request.GET.get("plan"))
+        context["plan"] = plan = _resolve_plan(request.GET.get("plan"), context["plans"])
         if plan is not None:
             month = _resolve_month(request.GET.get("month"), plan)
             context["report"] = compliance.unit_compliance(plan=plan, month=month, now=timezone.now())

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from entry.roles import ADMIN, REPORTER, REVIEWER, assign_role
-from projects.models import Problem, Project
-from targets.models import Target
+from projects.models import Problem, Project, StageChange
+from targets.models import Plan, Target
 from targets.tests.factories import make_plan, make_task, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -59,29 +59,112 @@ def form_data(setup, **overrides):
     return data | overrides
 
 
-def test_reporter_moves_own_project_to_started(client, setup):
+def _approve(client, setup, change, action="approve_selected", **extra):
+    client.force_login(setup["users"]["rev"])
+    data = {"action": action, "_selected_action": [str(change.pk)], "index": "0", **extra}
+    return client.post(reverse("admin:projects_stagechange_changelist"), data)
+
+
+def test_a_reporter_s_stage_change_waits_for_review_then_counts(
+    client, setup, django_capture_on_commit_callbacks
+):
     client.force_login(setup["users"]["rep_a"])
     url = reverse("admin:projects_project_change", args=[setup["project"].pk])
-    response = client.post(url, form_data(setup))
+    # The stage fields themselves are not the reporter's: posted, they are ignored.
+    response = client.post(
+        url, form_data(setup, new_stage="started", new_stage_date="2020-05-10", stage_note="已开工")
+    )
     assert response.status_code == 302
     project = Project.objects.get()
+    assert (project.stage, project.started_on) == ("", None)
+    change = StageChange.objects.get()
+    assert (change.stage, change.reached_on, change.previous_stage, change.status, change.note) == (
+        "started",
+        dt.date(2020, 5, 10),
+        "",
+        "submitted",
+        "已开工",
+    )
+    assert change.submitted_by.username == "rep_a"
+    # The ledger still counts the project at its approved stage (unknown).
+    assert project.ledger_item().stage == ""
+    # A second change while the first waits is refused, nothing written.
+    again = client.post(url, form_data(setup, new_stage="registered", new_stage_date="2020-06-01"))
+    assert again.status_code == 200
+    assert again.context["adminform"].form.errors == {
+        "new_stage": ["该项目已有一项阶段变更正在等待审核,请等审核后再报送。"]
+    }
+    assert StageChange.objects.count() == 1
+    before = Plan.objects.get().data_version
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _approve(client, setup, change).status_code == 302
+    project.refresh_from_db()
     assert (project.stage, project.started_on) == ("started", dt.date(2020, 5, 10))
-    assert project.history.first().history_user.username == "rep_a"
+    assert Plan.objects.get().data_version == before + 1
+    change.refresh_from_db()
+    assert (change.status, change.reviewed_by.username) == ("approved", "rev")
+    record = project.history.first()
+    assert (record.history_user.username, record.history_change_reason) == (
+        "rev",
+        "阶段变更审核通过:甲项目 → 开工 2020-05-10",
+    )
+    assert [h.status for h in change.history.order_by("history_id")] == ["submitted", "approved"]
+
+
+def test_a_returned_stage_change_leaves_the_project_as_it_was(client, setup):
+    change = StageChange.objects.create(
+        project=setup["project"],
+        stage="started",
+        reached_on=dt.date(2020, 5, 10),
+        submitted_by=setup["users"]["rep_a"],
+    )
+    # Without a reason: the form asking for it, nothing changed.
+    assert _approve(client, setup, change, action="return_selected").status_code == 200
+    assert StageChange.objects.get().status == "submitted"
+    assert _approve(client, setup, change, action="return_selected", reason="请附开工报告").status_code == 302
+    change.refresh_from_db()
+    assert (change.status, change.return_reason) == ("returned", "请附开工报告")
+    assert Project.objects.get().stage == ""
+    # Returned, the reporter may submit again.
+    client.force_login(setup["users"]["rep_a"])
+    url = reverse("admin:projects_project_change", args=[setup["project"].pk])
+    client.post(url, form_data(setup, new_stage="started", new_stage_date="2020-05-12"))
+    assert list(StageChange.objects.order_by("pk").values_list("status", flat=True)) == [
+        "returned",
+        "submitted",
+    ]
+
+
+def test_a_reporter_cannot_approve_its_own_stage_change(client, setup):
+    change = StageChange.objects.create(
+        project=setup["project"],
+        stage="started",
+        reached_on=dt.date(2020, 5, 10),
+        submitted_by=setup["users"]["rep_a"],
+    )
+    client.force_login(setup["users"]["rep_a"])
+    data = {"action": "approve_selected", "_selected_action": [str(change.pk)], "index": "0"}
+    client.post(reverse("admin:projects_stagechange_changelist"), data)
+    assert (StageChange.objects.get().status, Project.objects.get().stage) == ("submitted", "")
 
 
 def test_stage_dates_out_of_order_are_refused(client, setup):
+    Project.objects.filter(pk=setup["project"].pk).update(stage="started", started_on=dt.date(2020, 5, 10))
     client.force_login(setup["users"]["rep_a"])
     url = reverse("admin:projects_project_change", args=[setup["project"].pk])
     # 入库 (纳入统计库) comes after 开工: registered on 1 May, started on 10 May is refused.
-    response = client.post(url, form_data(setup, stage="registered", registered_on="2020-05-01"))
+    response = client.post(url, form_data(setup, new_stage="registered", new_stage_date="2020-05-01"))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
-        "__all__": ["入库日期不能早于开工日期:入库指纳入统计库,在开工之后。"]
+        "new_stage": ["入库日期不能早于开工日期:入库指纳入统计库,在开工之后。"]
     }
-    assert Project.objects.get().stage == ""
-    # Registered after the start, it is accepted.
-    accepted = client.post(url, form_data(setup, stage="registered", registered_on="2020-06-01"))
+    missing = client.post(url, form_data(setup, new_stage="registered"))
+    assert missing.context["adminform"].form.errors == {"new_stage": ["请填写到达该阶段的日期。"]}
+    assert StageChange.objects.count() == 0
+    # Registered after the start, it is submitted; approved, the project has both dates.
+    accepted = client.post(url, form_data(setup, new_stage="registered", new_stage_date="2020-06-01"))
     assert accepted.status_code == 302
+    _approve(client, setup, StageChange.objects.get())
     project = Project.objects.get()
     assert (project.stage, project.started_on, project.registered_on) == (
         "registered",

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from supervision.models import Evidence, ItemEvent, State, SupervisedItem
+from targets.models import Unit
 
 from .conftest import png_bytes
 
@@ -18,6 +19,8 @@ A = ItemEvent.Action
 OFFICE_STEP = "L 403 403 404 302+ 302+"
 UNIT_STEP = "L 403 302+ 404 403 302+"
 READ_ONLY_POST = "L 405 405 405 405 405"
+OFFICE_READS = "L L 403 403 200 200"
+ADMIN_ONLY = "L L 403 403 403 200"
 
 EXPECTED = {
     "supervision item-list GET": "L 200 200 200 200 200",
@@ -42,7 +45,45 @@ EXPECTED = {
     # A leader's instruction is recorded by the 督查室; the unit answers it.
     "supervision step instruct POST": OFFICE_STEP,
     "supervision step answer POST": UNIT_STEP,
+    # The task × unit matrix: the 督查室 and admins change it, viewers read it, reporters do not.
+    "supervision matrix GET": "L 200 403 403 200 200",
+    "supervision matrix POST": "L 403 403 403 302+ 302+",
+    # A unit's page: everyone of its district; the items on it only as each may see them.
+    "supervision unit-detail GET": "L 200 200 200 200 200",
+    "supervision unit-detail POST": READ_ONLY_POST,
+    # The items in the admin: the 督查室 reads and assigns, admins also change the facts.
+    "supervision.superviseditem changelist GET": OFFICE_READS,
+    "supervision.superviseditem add GET": ADMIN_ONLY,
+    "supervision.superviseditem add POST": "L L 403 403 403 302+",
+    "supervision.superviseditem change GET": OFFICE_READS,
+    "supervision.superviseditem change POST": "L L 403 403 403 302+",
+    "supervision.superviseditem delete GET": ADMIN_ONLY,
+    "supervision.superviseditem delete POST": "L L 403 403 403 302+",
+    "supervision.superviseditem history GET": OFFICE_READS,
+    "supervision.superviseditem history POST": OFFICE_READS,
+    "supervision.superviseditem object GET": "L L 302 302 302 302",
+    "supervision.superviseditem object POST": "L L 302 302 302 302",
+    "supervision.superviseditem version GET": OFFICE_READS,
+    # Never reverted: a past version would bring back a state past the loop.
+    "supervision.superviseditem revert POST": "L L 403 403 403 403",
+    # No bulk delete (an item is deleted alone, before 交办): "no action selected", nothing deleted.
+    "supervision.superviseditem action delete_selected": "L L 403 403 302 302",
+    # Without the confirmation: the intermediate page.
+    "supervision.superviseditem action assign_lead_unit": OFFICE_READS,
+    "supervision.superviseditem action assign_co_units": OFFICE_READS,
+    "supervision.superviseditem action assign_leader": OFFICE_READS,
+    # Confirmed.
+    "supervision.superviseditem action assign_lead_unit confirm": "L L 403 403 302+ 302+",
+    "supervision.superviseditem action assign_co_units confirm": "L L 403 403 302+ 302+",
+    "supervision.superviseditem action assign_leader confirm": "L L 403 403 302+ 302+",
+    # Unit B is in the plan's district, unit C in another: refused with the reason, nothing written.
+    "supervision.superviseditem action assign_co_units other district": "L L 403 403 400 400",
 }
+
+# The item the admin's per-object pages are tried on: a draft (an admin may delete it).
+OBJECT = {"supervision.superviseditem": "item_draft"}
+CHANGES = {"supervision.superviseditem": {"title": "改过的举措"}}
+ADD_CHANGES = {"supervision.superviseditem": {"code": "1.9"}}
 
 
 def build(world) -> None:
@@ -99,6 +140,8 @@ def build(world) -> None:
     record.file.save(record.token, ContentFile(png_bytes()), save=False)
     record.thumbnail.save(record.token, ContentFile(png_bytes()), save=True)
     world.objects.update({f"item_{state}": item for state, item in items.items()} | {"evidence_a": record})
+    # A unit of another district: never assigned the world's work.
+    world.objects["unit_c"] = Unit.objects.create(name="别区单位", district="别区")
 
 
 def _version(item):
@@ -195,4 +238,57 @@ def cases(Case, url, pk):
     ]
     for action in A.values:
         result.append(Case(f"supervision step {action} POST", "POST", step_url(action), step_data(action)))
+    result += [
+        Case("supervision matrix GET", "GET", url("supervision:matrix", pk("plan"))),
+        Case("supervision matrix POST", "POST", url("supervision:matrix", pk("plan")), _matrix_data),
+        Case("supervision unit-detail GET", "GET", url("supervision:unit-detail", pk("unit_a"))),
+        Case(
+            "supervision unit-detail POST", "POST", url("supervision:unit-detail", pk("unit_a")), lambda w: {}
+        ),
+    ]
+    changelist = url("admin:supervision_superviseditem_changelist")
+    for name, data in {
+        "assign_lead_unit": lambda w: {"unit": str(w.unit_b.pk)},
+        "assign_co_units": lambda w: {"mode": "add", "units": [str(w.unit_b.pk)]},
+        "assign_leader": lambda w: {"lead_official": "王副区长"},
+    }.items():
+        result.append(
+            Case(
+                f"supervision.superviseditem action {name} confirm",
+                "POST",
+                changelist,
+                lambda w, name=name, data=data: _action(w, name) | data(w),
+            )
+        )
+    result.append(
+        Case(
+            "supervision.superviseditem action assign_co_units other district",
+            "POST",
+            changelist,
+            lambda w: _action(w, "assign_co_units") | {"mode": "add", "units": [str(w.unit_c.pk)]},
+        )
+    )
     return result
+
+
+def _action(world, name) -> dict:
+    return {
+        "action": name,
+        "_selected_action": [str(world.item_assigned.pk)],
+        "index": "0",
+        "_assign": "1",
+    }
+
+
+def _matrix_data(world) -> dict:
+    """The matrix as shown, with unit B ticked for target 1-01 (unit A's)."""
+    from supervision import matrix
+
+    targets, items = matrix._targets(world.plan), matrix._items(world.plan)
+    target = world.target_a
+    return {
+        "stamp": matrix._stamp(matrix._state(targets, items)),
+        "col": [str(world.unit_a.pk), str(world.unit_b.pk)],
+        "row": [f"t-{target.pk}"],
+        f"t-{target.pk}": [str(world.unit_a.pk), str(world.unit_b.pk)],
+    }

@@ -42,8 +42,8 @@ def make_target(task: KeyTask, code: str, **kwargs) -> Target:
     return target
 
 
-def make_unit(name: str = "测试局") -> Unit:
-    return Unit.objects.create(name=name)
+def make_unit(name: str = "测试局", district: str = "测试区") -> Unit:
+    return Unit.objects.create(name=name, district=district)
 
 
 def make_figure(target: Target, month: dt.date, value=None, **kwargs) -> Figure:

@@ -129,11 +129,14 @@ EXPECTED_ACCESS = {
         "targets.figureevent": (_F, _F, _L, _L),
         "projects.projectgroup": (_L, _L, _L, _L),
         "projects.project": (_L, _L, _L, _L),
+        "projects.stagechange": (_L, _L, _L, _L),
         "reports.bulletinnote": (_F, _F, _L, _L),
         # 政务公开: holders of public.publish_plan (the 督查室 and admins).
         "public.publication": (_F, _F, _L, _L),
         # Notices: the units' group robots (群机器人) are set up by admins.
         "notices.unitwebhook": (_F, _F, _F, _L),
+        # 督办事项: the 督查室 and admins.
+        "supervision.superviseditem": (_F, _F, _L, _L),
     }.items()
 }
 

@@ -105,7 +105,18 @@ EXPECTED = {
     **{f"targets.plan {k}": v for k, v in PLAN_WITH_REVIEWS.items()},
     **{f"targets.unit {k}": v for k, v in PLAN_DATA.items()},
     **{f"targets.keytask {k}": v for k, v in PLAN_WITH_REVIEWS.items()},
-    **{f"targets.target {k}": v for k, v in PLAN_WITH_REVIEWS.items()},
+    # The 督查室 (reviewer) assigns units and lead officials to targets; it has those actions only.
+    **{
+        f"targets.target {k}": v
+        for k, v in (PLAN_WITH_REVIEWS | {"action delete_selected": "L L 200 200 302 403"}).items()
+    },
+    # Without the confirmation: the intermediate page (reporters: the list, no action for them).
+    "targets.target action assign_units": READ_ALL_STAFF,
+    "targets.target action assign_leader": READ_ALL_STAFF,
+    "targets.target action assign_units confirm": "L L 200 200 302+ 302+",
+    "targets.target action assign_leader confirm": "L L 200 200 302+ 302+",
+    # A unit of another district: refused with the reason, nothing written.
+    "targets.target action assign_units other district": "L L 200 200 400 400",
     **{f"projects.projectgroup {k}": v for k, v in PLAN_DATA.items()},
     # --- monthly figures: unit A's reporter enters its own; the reviewer reviews; nobody reverts --
     "targets.figure changelist GET": READ_ALL_STAFF,
@@ -160,14 +171,33 @@ EXPECTED = {
     "projects.project change GET": "L L 200 302 200 200",
     "projects.project change POST": "L L 302+ 302 403 302+",
     "projects.project delete GET": ADMIN_ONLY_PAGE,
-    "projects.project delete POST": ADMIN_ONLY_WRITE,
+    # Project A carries a stage change under review (its trace): nobody deletes it, as for figures.
+    "projects.project delete POST": NOBODY_WRITES,
     "projects.project history GET": "L L 200 404 200 200",
     "projects.project history POST": "L L 200 404 200 200",
     "projects.project object GET": REDIRECT_STAFF,
     "projects.project object POST": REDIRECT_STAFF,
     "projects.project version GET": "L L 200 404 200 200",
     "projects.project revert POST": "L L 302+ 404 403 302+",
-    "projects.project action delete_selected": "L L 200 200 200 302+",
+    "projects.project action delete_selected": "L L 200 200 200 403",
+    # --- stage changes of projects: unit A's reporter follows its own, the reviewer decides -------
+    "projects.stagechange changelist GET": READ_ALL_STAFF,
+    "projects.stagechange add GET": NOBODY_WRITES,
+    "projects.stagechange add POST": NOBODY_WRITES,
+    "projects.stagechange change GET": "L L 200 302 200 200",
+    "projects.stagechange change POST": NOBODY_WRITES,
+    "projects.stagechange delete GET": NOBODY_WRITES,
+    "projects.stagechange delete POST": NOBODY_WRITES,
+    "projects.stagechange history GET": "L L 200 404 200 200",
+    "projects.stagechange history POST": "L L 200 404 200 200",
+    "projects.stagechange object GET": REDIRECT_STAFF,
+    "projects.stagechange object POST": REDIRECT_STAFF,
+    "projects.stagechange version GET": "L L 200 404 200 200",
+    # Never reverted: a revert would undo a decision past review.
+    "projects.stagechange revert POST": "L L 403 404 403 403",
+    "projects.stagechange action delete_selected": "L L 200 200 302 302",
+    "projects.stagechange action approve_selected": "L L 200 200 302+ 302+",
+    "projects.stagechange action return_selected": "L L 200 200 302+ 302+",
     # --- accounts: admins manage users; the role groups are set by code (read-only) --------------
     "auth.user changelist GET": ADMIN_ONLY_PAGE,
     "auth.user add GET": ADMIN_ONLY_PAGE,
@@ -358,6 +388,7 @@ OBJECT = {
     "targets.figureevent": "event_a",
     "projects.projectgroup": "group",
     "projects.project": "project_a",
+    "projects.stagechange": "stage_change_a",
     "auth.user": "user",
     "auth.group": "role_group",
     "axes.accessattempt": "attempt",
@@ -366,6 +397,7 @@ OBJECT = {
     "reports.bulletinnote": "bulletin_note",
     **public_table.OBJECT,
     **notices_table.OBJECT,
+    **supervision_table.OBJECT,
 }
 # Objects an action is tried on when not the one above (approval needs a submitted figure).
 ACTION_OBJECT = {
@@ -400,6 +432,7 @@ def _changes(label: str, world: World) -> dict:
         "reports.bulletinnote": {"highlights": "改过的亮点"},
         **public_table.CHANGES,
         **notices_table.CHANGES,
+        **supervision_table.CHANGES,
     }.get(label, {})
 
 
@@ -435,6 +468,7 @@ def _add_data(label: str, world: World) -> dict:
         "projects.project": {"name": "新项目"},
         "auth.group": {"name": "newgroup"},
         "reports.bulletinnote": {"month": "2020-07-01"},
+        **supervision_table.ADD_CHANGES,
     }.get(label, {}) | notices_table.add_changes(label, world)
     data = admin_form_data(model_admin, obj, _admin_user(world), inlines=False, **changes)
     # The inlines of a new object start empty.
@@ -622,6 +656,40 @@ FIGURE_PAGES = [
 ]
 
 
+def _assign_action(name, data):
+    def build(world):
+        return {
+            "action": name,
+            ACTION_CHECKBOX_NAME: [str(world.target_a.pk), str(world.target_none.pk)],
+            "index": "0",
+            "_assign": "1",
+        } | data(world)
+
+    return build
+
+
+ASSIGN_CASES = [
+    Case(
+        "targets.target action assign_units confirm",
+        "POST",
+        _url("admin:targets_target_changelist"),
+        _assign_action("assign_units", lambda w: {"mode": "add", "units": [str(w.unit_b.pk)]}),
+    ),
+    Case(
+        "targets.target action assign_leader confirm",
+        "POST",
+        _url("admin:targets_target_changelist"),
+        _assign_action("assign_leader", lambda w: {"lead_official": "王副区长"}),
+    ),
+    Case(
+        "targets.target action assign_units other district",
+        "POST",
+        _url("admin:targets_target_changelist"),
+        _assign_action("assign_units", lambda w: {"mode": "add", "units": [str(w.unit_c.pk)]}),
+    ),
+]
+
+
 def _view_on_site(world):
     content_type = ContentType.objects.get_for_model(world.plan)
     return reverse("admin:view_on_site", args=[content_type.pk, world.plan.pk])
@@ -784,6 +852,7 @@ SITE_PAGES = [
 CASES = [
     *model_admin_cases(),
     *FIGURE_PAGES,
+    *ASSIGN_CASES,
     *ADMIN_PAGES,
     *SITE_PAGES,
     *supervision_table.cases(Case, _url, _pk),

@@ -20,7 +20,7 @@ from django.test import RequestFactory
 
 from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from notices.tests import table as notices_table
-from projects.models import Problem, Project, ProjectGroup
+from projects.models import Problem, Project, ProjectGroup, StageChange
 from public.tests import table as public_table
 from reports.models import BulletinNote
 from supervision.tests import table as supervision_table
@@ -89,6 +89,16 @@ def build_world() -> World:
         project=project_a, description="征地未完成", responsible_unit=unit_a, raised_on=dt.date(2020, 3, 1)
     )
     project_b = Project.objects.create(plan=plan, name="乙项目", key_task=task, responsible_unit=unit_b)
+    # Unit A's reporter says its project is completed; the change waits for review.
+    stage_change_a = StageChange.objects.create(
+        project=project_a,
+        stage="completed",
+        reached_on=dt.date(2020, 6, 30),
+        previous_stage="started",
+        submitted_by=users["rep_a"],
+    )
+    stage_change_a.note = "已完成竣工验收"
+    stage_change_a.save()  # a second version in its history
     axes = {"user_agent": "test", "ip_address": "10.0.0.9", "username": "ghost", "http_accept": "*/*"}
     attempt = AccessAttempt.objects.create(
         **axes, path_info="/accounts/login/", get_data="", post_data="", failures_since_start=2
@@ -114,6 +124,7 @@ def build_world() -> World:
         project_a=project_a,
         problem_a=problem_a,
         project_b=project_b,
+        stage_change_a=stage_change_a,
         attempt=attempt,
         access_log=access_log,
         failure_log=failure_log,

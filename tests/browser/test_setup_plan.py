@@ -2,7 +2,7 @@
 
 As the admin role: draft 新区's 2020 plan from a short text at /planning/draft/ (every proposal
 accepted), import a small 任务分解表 (.xlsx) for it whose 牵头单位 column names the unit that answers
-for a new target, make the reporter a member of that unit and of the district in the admin forms,
+for a new target, make the reporter a member of the district and of that unit in the admin forms,
 and move the plan to 执行中. Then the reporter logs in, lands on the new plan (the only one of its
 district), enters June's figure for the target on the monthly page and submits it; the database
 holds it. The seed-like plan of another district (测试区) stays out of the reporter's sight.
@@ -102,7 +102,15 @@ def test_admin_sets_up_a_district_plan_and_its_reporter_enters_a_figure(
     assert (target.name, target.goal, target.unit_of_measure) == ("改造老旧小区", Decimal("12.00"), "个")
     assert list(target.responsible_units.all()) == [unit]
 
-    # (3) In the admin: the reporter joins the unit and the district.
+    # (3) In the admin: the reporter joins the district, then the unit (a unit's reporters are
+    # chosen among its district's reporters).
+    admin.goto(f"/admin/auth/user/{reporter.pk}/change/")
+    admin.fill("#id_district_memberships-0-district", "新区")
+    shot(admin, "user-district")
+    follow(admin, admin.locator("input[name=_save]"))
+    assert list(DistrictMembership.objects.filter(user=reporter).values_list("district", flat=True)) == [
+        "新区"
+    ]
     admin.goto(f"/admin/targets/unit/{unit.pk}/change/")
     members = admin.locator("#id_members")
     if members.is_visible():
@@ -113,13 +121,6 @@ def test_admin_sets_up_a_district_plan_and_its_reporter_enters_a_figure(
     shot(admin, "unit-members")
     follow(admin, admin.locator("input[name=_save]"))
     assert list(unit.members.all()) == [reporter]
-    admin.goto(f"/admin/auth/user/{reporter.pk}/change/")
-    admin.fill("#id_district_memberships-0-district", "新区")
-    shot(admin, "user-district")
-    follow(admin, admin.locator("input[name=_save]"))
-    assert list(DistrictMembership.objects.filter(user=reporter).values_list("district", flat=True)) == [
-        "新区"
-    ]
 
     # (4) The plan goes to 执行中.
     admin.goto(f"/planning/plans/{plan.pk}/")

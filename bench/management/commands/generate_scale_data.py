@@ -101,7 +101,9 @@ class Command(BaseCommand):
     def _units(self, district, n, width=2):
         names = [f"{district}单位{i:0{width}d}" for i in range(1, n + 1)]
         existing = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
-        Unit.objects.bulk_create([Unit(name=name) for name in names if name not in existing])
+        Unit.objects.bulk_create(
+            [Unit(name=name, district=district) for name in names if name not in existing]
+        )
         return list(Unit.objects.filter(name__in=names).order_by("name"))
 
     def _plan(self, rng, district, year, units, n_targets, n_projects):
