@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter
 
-from bench import load as loadtest
+from bench import client as loadtest
 
 READERS = 2
 READ_SECONDS = 5
