@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from common.asof import AsOfError
 from targets import progress
 from targets.access import visible_plans
 from targets.models import KeyTask, Plan, Unit
@@ -51,7 +52,7 @@ def as_of_or_error(request: HttpRequest, plan: Plan):
         return today, None
     try:
         return progress.resolve_as_of(raw, plan, today=today), None
-    except progress.AsOfError as exc:
+    except AsOfError as exc:
         return None, render(
             request, "targets/bad_request.html", {"plan": plan, "message": str(exc)}, status=400
         )

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.management.commands.generate_scale_data import Command as GenerateScaleData
 from projects import summary
 from projects.models import Problem, Project
 from targets.models import Figure, Plan
@@ -35,7 +36,7 @@ def numbers(s: summary.GroupSummary):
 
 def plans() -> list[Plan]:
     call_command("load_seed", verbosity=0)
-    call_command("generate_scale_data", districts=1, years=1, targets=12, projects=40, units=4, verbosity=0)
+    call_command(GenerateScaleData(), districts=1, years=1, targets=12, projects=40, units=4, verbosity=0)
     return list(Plan.objects.order_by("pk"))
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from bench.management.commands.generate_scale_data import Command as GenerateScaleData
 from targets import overview, progress
 from targets.models import Plan, Target
 
@@ -67,7 +68,7 @@ def test_the_cut_fetch_assesses_as_a_new_fetch_on_the_seed(later, earlier, figur
 
 
 def test_the_cut_fetch_assesses_as_a_new_fetch_with_ledger_targets():
-    call_command("generate_scale_data", districts=1, years=1, targets=18, projects=30, units=4, verbosity=0)
+    call_command(GenerateScaleData(), districts=1, years=1, targets=18, projects=30, units=4, verbosity=0)
     plan = Plan.objects.get(district__startswith="合成区")
     assert Target.objects.for_plan(plan).exclude(ledger_measure="").exists()
     for later, earlier in (

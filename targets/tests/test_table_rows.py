@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.template import engines
 from django.urls import reverse
 
+from bench.management.commands.generate_scale_data import Command as GenerateScaleData
 from targets.models import KeyTask, Plan
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def pages(plan: Plan) -> list[str]:
 
 def test_table_rows_equal_the_librarys_loop_on_the_seed_and_a_synthetic_plan(admin_client):
     call_command("load_seed", verbosity=0)
-    call_command("generate_scale_data", districts=1, years=1, targets=60, projects=70, units=4, verbosity=0)
+    call_command(GenerateScaleData(), districts=1, years=1, targets=60, projects=70, units=4, verbosity=0)
     compared = 0
     for plan in Plan.objects.all():
         for url in pages(plan):
