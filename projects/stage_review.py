@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from targets import access
 
+from . import access as project_access
 from .models import STAGE_DATE_FIELDS, Project, Stage, StageChange
 
 
@@ -59,7 +60,7 @@ def check(project: Project, stage: str, reached_on) -> list[str]:
 def submit(project: Project, *, stage: str, reached_on, note: str = "", user) -> StageChange:
     """A reporter's stage change, waiting for review. Refused (StageRefused) when the reporter may
     not change the project, another change is waiting, or the stage and date do not fit."""
-    if not access.editable_projects(user).filter(pk=project.pk).exists():
+    if not project_access.editable_projects(user).filter(pk=project.pk).exists():
         raise StageRefused(_("您不能变更项目“%(project)s”的阶段。") % {"project": project})
     problems = check(project, stage, reached_on)
     if problems:
