@@ -22,7 +22,7 @@ from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from common.formatting import fmt_number
 from targets.access import can_report, can_review, is_admin
-from targets.admin import GuardedHistoryAdmin, InVisiblePlansAdmin
+from targets.admin import GuardedHistoryAdmin, InVisiblePlansAdmin, ReturnForm
 from targets.models import DistrictMembership, Figure, FigureEvent
 
 from . import access, review, roles, write
@@ -35,10 +35,6 @@ class MeasureForm(forms.Form):
         help_text=_("写明数据口径与目标有何不同,如“只计新建,目标含续建”"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
-
-
-class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
 @admin.register(Figure)

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from targets import access
 from targets.access import can_review, is_admin
-from targets.admin import GuardedHistoryAdmin
+from targets.admin import GuardedHistoryAdmin, ReturnForm
 from targets.models import Unit
 
 from . import access as project_access
@@ -20,10 +20,6 @@ from .models import STAGE_ORDER, Problem, Project, ProjectGroup, StageChange, St
 
 # The stage and its dates: a reporter proposes a change of them, a reviewer approves it.
 STAGE_FIELDS = ["stage", "started_on", "registered_on", "completed_on", "producing_on"]
-
-
-class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
 class StatedStageCountInline(admin.TabularInline):

@@ -30,6 +30,12 @@ admin.site.site_title = _("重点工作目标跟踪")
 admin.site.index_title = _("数据管理")
 
 
+class ReturnForm(forms.Form):
+    """The reason asked for when a reviewer returns submitted work (figures, stage changes)."""
+
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
 class InVisiblePlansAdmin(admin.ModelAdmin):
     """A list (and every page of an object) limited to the plans of the user's districts.
 
