@@ -60,14 +60,17 @@ def _cached(request: HttpRequest, publication: Publication | None, build) -> Htt
     return HttpResponse(body, content_type="text/html; charset=utf-8")
 
 
-def _rows(publication: Publication, targets=None):
-    """The published targets (or `targets` of them), assessed at the end of the published month."""
+def _rows(publication: Publication, targets=None, *, detail: bool = False):
+    """The published targets (or `targets` of them), assessed at the end of the published month.
+
+    With `detail` the figures come whole (the target's page quotes each figure's source sentence).
+    """
     plan = publication.plan
     queryset = Target.objects.for_plan(plan).filter(publications=publication)
     if targets is not None:
         queryset = queryset.filter(pk__in=targets)
     return progress.assess_targets(
-        queryset.for_dashboard(publication.as_of),
+        queryset.for_dashboard(publication.as_of, detail=detail),
         as_of=publication.as_of,
         thresholds=progress.thresholds_for(plan),
     )
@@ -150,7 +153,7 @@ def target_page(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
         return not_found(request)
 
     def build():
-        rows = _rows(publication, targets=[target_pk])
+        rows = _rows(publication, targets=[target_pk], detail=True)
         if not rows:
             return None
         (row,) = rows
