@@ -142,7 +142,7 @@ def target_progress(row: TargetRow, *, as_of: dt.date, expected_path: list[tuple
                 "hovertemplate": "%{x|%Y-%m}: %{y} " + unit + "<extra></extra>",
             }
         )
-    nodes = sorted((month_end(p.month), p.value) for p in target.planned_values.all())
+    nodes = sorted((month_end(p.month), p.value) for p in target.planned_points())
     if nodes:
         columns.append((_("计划节点"), {d: v.quantize(CENT) for d, v in nodes}))
         data.append(

@@ -35,7 +35,7 @@ def spec_for(target: Target) -> rules.TargetSpec:
         baseline=target.baseline,
         start=target.start,
         deadline=target.deadline,
-        planned_path=tuple((month_end(p.month), p.value) for p in target.planned_values.all()),
+        planned_path=tuple((month_end(p.month), p.value) for p in target.planned_points()),
         standard=target.standard,
         commitment=rules.Commitment(target.commitment),
     )
@@ -61,7 +61,7 @@ def reporting_for(target: Target, *, as_of: dt.date) -> rules.Reporting:
     plan = target.key_task.plan
     self_reported = not target.ledger_measure and target.kind != Target.Kind.MONITORED
     return rules.reporting_state(
-        has_unit=bool(target.responsible_units.all()),
+        has_unit=bool(target.unit_list()),
         self_reported=self_reported,
         # Nothing is due for months before the plan was adopted, when its date is known.
         start=max(target.start, plan.adopted_on) if plan.adopted_on else target.start,
@@ -115,9 +115,8 @@ class TargetRow:
 
     @cached_property
     def units(self) -> list:
-        # Read once per row: each .all() of the prefetched units builds a new queryset, and the
-        # overview, tables and bulletin ask for a row's units several times.
-        return list(self.target.responsible_units.all())
+        # Read once per row: the overview, tables and bulletin ask for a row's units several times.
+        return self.target.unit_list()
 
     @property
     def at_risk(self) -> bool:

@@ -236,7 +236,7 @@ class Thresholds:
     behind: Decimal = Decimal("-30")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     """A (reviewed) figure for one month: a value, or for a milestone whether it was reached."""
 

@@ -71,11 +71,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             thresholds=progress.thresholds_for(plan),
         )
     units, unassigned_targets = overview.unit_board(rows)
+    due_soon = overview.due_soon(rows, as_of=as_of)
     context = pages.page_context(plan, as_of) | {
         "tiles": overview.tiles(rows, previous_rows),
         "previous_as_of": previous_as_of if previous_rows is not None else None,
         "first_attention": [(row, progress.attention_reason(row)) for row in overview.first_attention(rows)],
-        "due_soon": overview.due_soon(rows, as_of=as_of),
+        # The overview stays a page a leader reads in ten seconds at any size of plan: the longest
+        # lists show their worst or nearest rows, with the count and a link to the whole list.
+        "due_soon": due_soon[: overview.DUE_SOON_ROWS],
+        "due_soon_total": len(due_soon),
+        "due_soon_until": as_of + dt.timedelta(days=60),
         "units": units[:5],
         "unit_count": len(units),
         "unassigned_targets": unassigned_targets,
@@ -87,7 +92,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overall": overall,
         "headline": overall.headline(as_of),
         "groups": progress.GROUPS,
-        "attention": [(row, progress.attention_reason(row)) for row in attention],
+        "attention": [(row, progress.attention_reason(row)) for row in attention[: overview.ATTENTION_ROWS]],
+        "attention_total": len(attention),
+        "attention_lights": sorted(light.value for light in progress.ATTENTION),
+        "at_risk_total": sum(1 for r in rows if r.at_risk and r.light not in progress.ATTENTION),
         "late_reports": sum(1 for r in rows if r.reporting.is_units_failure),
         "unassigned": sum(
             1 for r in rows if r.reporting is rules.Reporting.NO_UNIT and r.light is not rules.Light.MONITORED
@@ -215,7 +223,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_monitored": target.kind == Target.Kind.MONITORED,
         "change_log": history.change_log(target, figure_ids=[f.pk for f in target.approved_figures]),
         "ledger_items": progress.ledger_items(target, as_of=as_of),
-        "planned_nodes": list(target.planned_values.all()),
+        "planned_nodes": target.planned_points(),
         # Days from the as-of date to the deadline (negative: past it), for the countdown.
         "days_left": (target.deadline - as_of).days if target.deadline else None,
         "days_overdue": (as_of - target.deadline).days if target.deadline else None,
