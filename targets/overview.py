@@ -22,6 +22,10 @@ from . import rules
 from .progress import ATTENTION, TargetRow
 
 HUNDRED = Decimal(100)
+# The overview's longest lists show this many rows (the worst or nearest first), then a count and a
+# link to the target list: the page reads the same for a plan of 40 targets and one of 4,000.
+ATTENTION_ROWS = 20
+DUE_SOON_ROWS = 10
 L = rules.Light
 
 # Verdicts a tile counts. 预警 is "not yet behind by the rule, but a warning": 滞后 (behind, not
