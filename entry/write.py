@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.formatting import fmt_number
-from targets.models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, Target
+from targets.models import NOTE_FIELDS, DataVersion, Figure, FigureEvent, KeyTask, Plan, Target
 from targets.signals import figures_moved
 
 from . import access
@@ -179,11 +179,7 @@ def _checked(
     history = _history(entries)
     allowed_ids = access.reportable_target_ids(user)
     # An archived plan (状态 已归档) is read-only: no figure of it is entered or changed.
-    archived = set(
-        Target.objects.filter(
-            pk__in={e.target.pk for e in entries}, key_task__plan__status="archived"
-        ).values_list("pk", flat=True)
-    )
+    archived = _archived_target_ids(entries)
     seen = set()
     checks = []
     for entry in entries:
@@ -286,10 +282,28 @@ def save_entries(entries: Sequence[Entry], *, user, submit: bool = False) -> lis
     return saved
 
 
+def _plans_loaded(entries: Sequence[Entry]) -> bool:
+    """Whether every entry's target came with its key task and plan (the monthly page loads them)."""
+    key_task = Target._meta.get_field("key_task")
+    plan = KeyTask._meta.get_field("plan")
+    return all(key_task.is_cached(e.target) and plan.is_cached(e.target.key_task) for e in entries)
+
+
+def _archived_target_ids(entries: Sequence[Entry]) -> set[int]:
+    """The entries' targets whose plan is archived: read from the plans loaded with them, else queried."""
+    if _plans_loaded(entries):
+        return {e.target.pk for e in entries if e.target.key_task.plan.status == Plan.Status.ARCHIVED}
+    return set(
+        Target.objects.filter(
+            pk__in={e.target.pk for e in entries}, key_task__plan__status=Plan.Status.ARCHIVED
+        ).values_list("pk", flat=True)
+    )
+
+
 def _plan_ids(entries: Sequence[Entry]) -> set[int]:
     """The plans of the entries' targets, without a query when the targets came with their task."""
     key_task = Target._meta.get_field("key_task")
-    if all(key_task.is_cached(e.target) for e in entries):
+    if all(key_task.is_cached(e.target) for e in entries):  # the plan's id is on the task
         return {e.target.key_task.plan_id for e in entries}
     targets = {e.target.pk for e in entries}
     return set(Target.objects.filter(pk__in=targets).values_list("key_task__plan_id", flat=True))
