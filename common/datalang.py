@@ -33,13 +33,46 @@ def mark_chinese(value) -> SafeString:
 
 class DataSelect(forms.Select):
     """A <select> whose choices are data (unit names, areas, officials): on a page in another
-    language each option with Chinese in its label gets lang="zh-hans"."""
+    language each option with Chinese in its label gets lang="zh-hans".
+
+    A filter of a large plan offers a thousand units: the options are written here, exactly as
+    Django's select.html and select_option.html write them, instead of one template per option.
+    """
 
     def create_option(self, *args, **kwargs):
         option = super().create_option(*args, **kwargs)
         if not page_is_chinese() and _CHINESE.search(str(option["label"])):
             option["attrs"] = {**option["attrs"], "lang": DATA_LANGUAGE}
         return option
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _options, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        parts = [format_html('<select name="{}"{}>', widget["name"], _html_attrs(widget["attrs"]))]
+        for _group, options, _index in widget["optgroups"]:
+            parts.extend(
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>\n',
+                    str(option["value"]),
+                    _html_attrs(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+        parts.append("\n</select>")
+        return SafeString("".join(parts))
+
+
+def _html_attrs(attrs: dict) -> str:
+    """Attributes as django/forms/widgets/attrs.html writes them: True bare, False left out."""
+    return SafeString(
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 class DataCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
