@@ -271,7 +271,10 @@ class TargetQuerySet(models.QuerySet):
             approved = approved.select_related("entered_by", "reviewed_by")
         else:
             approved = approved.only(*FIGURE_NUMBERS)
-        dashboard = self.select_related("key_task__plan", "ledger_group").prefetch_related(
+        dashboard = self.select_related("ledger_group").prefetch_related(
+            # Prefetched, not joined: one instance of each of the plan's key tasks (and of the plan)
+            # shared by all its targets, instead of two model instances per target.
+            "key_task__plan",
             # As plain lists (`unit_list`, `planned_points`): a prefetched manager per target costs
             # a queryset clone each, which was most of a large plan's fetch.
             models.Prefetch("responsible_units", to_attr="dashboard_units"),
@@ -301,9 +304,13 @@ class TargetQuerySet(models.QuerySet):
             return
         by_target = {target.pk: [] for target in self._result_cache}
         if by_target:
+            if self.query.is_sliced or len(by_target) < FIGURES_BY_SUBQUERY:
+                which = Q(target_id__in=list(by_target))
+            else:  # thousands of targets: the database selects them again, instead of a list of ids
+                which = Q(target__in=self.prefetch_related(None).order_by().values("pk"))
             rows = (
                 Figure.objects.filter(
-                    target_id__in=by_target,
+                    which,
                     status__in=(Figure.Status.SUBMITTED, Figure.Status.APPROVED),
                     month__lte=how,
                 )
@@ -332,6 +339,10 @@ class TargetQuerySet(models.QuerySet):
             target.approved_figures = [f for f in sent if f.status == approved]
             target.reported_figures = sent
 
+
+# From this many targets on, a list's figures are selected with the targets' own query as a subquery
+# rather than with a list of their ids (building the list costs more than the database's second look).
+FIGURES_BY_SUBQUERY = 500
 
 # What the lists and the status rules read of a figure (for_dashboard without `detail`).
 FIGURE_NUMBERS = (

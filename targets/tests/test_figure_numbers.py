@@ -98,3 +98,20 @@ def test_the_list_fetch_costs_the_same_queries_for_few_and_many_figures():
         assert targets
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_subquery_for_many_targets_fetches_the_same_figures(monkeypatch):
+    call_command(GenerateScaleData(), districts=1, years=1, targets=24, projects=30, units=4, verbosity=0)
+    plan = Plan.objects.get(district__startswith="合成区")
+    as_of = dt.date(2021, 9, 30)
+    by_ids = {
+        t.pk: [numbers(f) for f in t.reported_figures]
+        for t in Target.objects.for_plan(plan).for_dashboard(as_of)
+    }
+    monkeypatch.setattr("targets.models.FIGURES_BY_SUBQUERY", 1)
+    with CaptureQueriesContext(connection) as queries:
+        targets = list(Target.objects.for_plan(plan).order_by("-code").for_dashboard(as_of))
+    figure_query = next(q["sql"] for q in queries if 'FROM "targets_figure"' in q["sql"])
+    assert "IN (SELECT" in figure_query.replace("U0.", "")
+    assert {t.pk: [numbers(f) for f in t.reported_figures] for t in targets} == by_ids
+    assert sum(len(v) for v in by_ids.values()) > 0
