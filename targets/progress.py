@@ -7,11 +7,14 @@ them to `assess_targets`, which runs the rules in Python without touching the da
 import copy
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Max
+from django.db import connection
+from django.db.models import F, Max
+from django.db.models.functions import Collate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -152,6 +155,67 @@ def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> 
             )
         )
     return rows
+
+
+class AssessedTargets(Sequence):
+    """The targets of a queryset as `TargetRow`s, fetched and assessed only as far as they are read.
+
+    A table page reads a slice (one fetch of those targets with `for_dashboard`); its length is a
+    count in the database. Iterating or sorting (a sort on a computed column) assesses them all,
+    once. A list of thousands of targets then costs its page, not its length.
+    """
+
+    def __init__(self, queryset, *, as_of: dt.date, thresholds: rules.Thresholds):
+        self.queryset = queryset
+        self.as_of = as_of
+        self.thresholds = thresholds
+        self._all: list[TargetRow] | None = None
+        self._count: int | None = None
+
+    def _assess(self, queryset) -> list[TargetRow]:
+        return assess_targets(
+            queryset.for_dashboard(self.as_of), as_of=self.as_of, thresholds=self.thresholds
+        )
+
+    def all(self) -> list[TargetRow]:
+        if self._all is None:
+            self._all = self._assess(self.queryset)
+        return self._all
+
+    def __len__(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __getitem__(self, key):
+        if self._all is not None:
+            return self._all[key]
+        if isinstance(key, slice):
+            if key.step not in (None, 1) or (key.start or 0) < 0 or (key.stop is not None and key.stop < 0):
+                return self.all()[key]
+            return self._assess(self.queryset[key])
+        if key < 0:
+            return self.all()[key]
+        found = self._assess(self.queryset[key : key + 1])
+        if not found:
+            raise IndexError(key)
+        return found[0]
+
+    def __iter__(self):
+        return iter(self.all())
+
+    def sort(self, *, key=None, reverse: bool = False) -> None:
+        """As `list.sort`: django-tables2 sorts a list's rows in place."""
+        self.all().sort(key=key, reverse=reverse)
+
+    def by_code(self, *, descending: bool = False) -> "AssessedTargets":
+        """The same targets in the order of their codes, as Python orders the strings, sorted by
+        the database: by code point (PostgreSQL's "C" collation; SQLite compares bytes)."""
+        code = Collate(F("code"), "C") if connection.vendor == "postgresql" else F("code")
+        ordered = self.queryset.order_by(code.desc() if descending else code.asc())
+        return AssessedTargets(ordered, as_of=self.as_of, thresholds=self.thresholds)
 
 
 def as_of_earlier(targets, *, as_of: dt.date) -> list[Target]:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
+from django_tables2.data import TableListData
 
 from . import charts, history, overview, pages, progress, rules
 from .access import in_visible_plans, is_admin, visible_plans
@@ -106,19 +107,36 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "targets/plan_detail.html", context)
 
 
-def _target_list(request, plan, as_of, queryset, *, exclude=()):
+class PagedRows(TableListData):
+    """A table's rows, read a page at a time when they are `progress.AssessedTargets`.
+
+    The tables' own order, by code, is left to the database, so that only the page shown is
+    fetched and assessed; any other sort (on a verdict, a completion) assesses every row first.
+    """
+
+    def order_by(self, aliases):
+        names = tuple(str(alias) for alias in aliases)
+        if isinstance(self.data, progress.AssessedTargets) and names in (("code",), ("-code",)):
+            self.data = self.data.by_code(descending=names[0].startswith("-"))
+            return
+        super().order_by(aliases)
+
+
+def _target_list(request, plan, as_of, queryset, *, exclude=(), task=None):
     """Filtered, assessed and sorted targets; returns (filterset, table) or a 400 response."""
-    filterset = TargetFilter(request.GET, queryset=queryset, plan=plan)
+    filterset = TargetFilter(request.GET, queryset=queryset, plan=plan, task=task)
     if not filterset.is_valid():
         return filterset, None
-    rows = progress.assess_targets(
-        filterset.qs.for_dashboard(as_of), as_of=as_of, thresholds=progress.thresholds_for(plan)
-    )
+    rows = progress.AssessedTargets(filterset.qs, as_of=as_of, thresholds=progress.thresholds_for(plan))
+    # A verdict is worked out in Python: filtering on it needs every target assessed. Without such
+    # a filter (or a sort on a computed column), only the page shown is fetched and assessed.
     if filterset.lights:
         rows = [r for r in rows if r.light in filterset.lights]
     if filterset.risk_choice is not None:
         rows = [r for r in rows if r.at_risk is filterset.risk_choice]
-    table = TargetTable(rows, exclude=exclude, as_of=as_of)
+    # Handed over as the library's list container itself: given a plain sequence, django-tables2
+    # would copy it into a list (assessing every target) before paginating.
+    table = TargetTable(PagedRows(rows), exclude=exclude, as_of=as_of)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return filterset, table
 
@@ -133,7 +151,7 @@ def keytask_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         return error
     queryset = Target.objects.for_plan(plan).filter(key_task=task).exclude(kind=Target.Kind.MONITORED)
-    filterset, table = _target_list(request, plan, as_of, queryset, exclude=("key_task",))
+    filterset, table = _target_list(request, plan, as_of, queryset, exclude=("key_task",), task=task)
     del filterset.form.fields["key_task"]
     context = pages.page_context(plan, as_of) | {
         "task": task,
