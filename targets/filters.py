@@ -62,14 +62,16 @@ class TargetFilter(django_filters.FilterSet):
         model = Target
         fields = ["key_task", "kind"]
 
-    def __init__(self, *args, plan=None, **kwargs):
+    def __init__(self, *args, plan=None, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         if plan is not None:
             self.filters["key_task"].queryset = plan.key_tasks.all()
-            # Only the units answering for one of the plan's targets: a city has a thousand.
-            self.filters["unit"].queryset = Unit.objects.filter(
-                pk__in=Target.objects.for_plan(plan).values("responsible_units")
-            )
+            # Only the units answering for one of the plan's targets (of the task's, on a key
+            # task's page): a city has a thousand.
+            answering = Target.objects.for_plan(plan)
+            if task is not None:
+                answering = answering.filter(key_task=task)
+            self.filters["unit"].queryset = Unit.objects.filter(pk__in=answering.values("responsible_units"))
 
     def keep(self, queryset, name, value):
         return queryset
