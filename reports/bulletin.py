@@ -410,6 +410,17 @@ def _problem_groups(plan: Plan, *, as_of: dt.date) -> list[ProblemGroup]:
         Problem.objects.filter(project__plan=plan, raised_on__lte=as_of)
         .exclude(resolved_on__lte=as_of)
         .select_related("project__responsible_unit", "responsible_unit")
+        # What the bulletin and its workbook show of a problem: thousands of them in a large plan.
+        .only(
+            "description",
+            "raised_on",
+            "due_by",
+            "resolved_on",
+            "project__name",
+            "project__lead_official",
+            "project__responsible_unit__name",
+            "responsible_unit__name",
+        )
         .order_by("due_by", "project__name", "pk")
     )
     by_official: dict[str, list[ProblemLine]] = defaultdict(list)
