@@ -213,3 +213,27 @@ def test_target_page_query_count_is_the_same_for_3_and_60_projects(viewer, viewe
         target = group.targets.get()
         counts.append(count_queries(viewer_client, reverse("targets:target-detail", args=[target.pk])))
     assert counts[0] == counts[1]
+
+
+def test_a_milestone_names_the_page_of_items_and_how_many_there_are(viewer_client, big):
+    task = big["target"].key_task
+    milestone = make_target(
+        task,
+        "1-02",
+        kind="milestone",
+        goal=None,
+        baseline=None,
+        ledger_group=big["group"],
+        ledger_measure=LedgerMeasure.COUNT,
+        ledger_stage="completed",
+    )
+    response = _target_page(viewer_client, milestone)
+    assert response.status_code == 200
+    html = response.content.decode()
+    facts = html[html.index("<dt>台账项目</dt>") : html.index("<dt>责任单位</dt>")]
+    assert facts.count('<a href="/projects/') == 50
+    assert '<span class="hint">(共 63 项,见下方“台账项目”)</span>' in facts
+    items = response.context["ledger_items"]
+    # The 20 at 竣工 or 达产 have no 竣工 or 达产 date: done, as they were counted before.
+    assert (len(items), items.done, items.not_done) == (63, 20, 43)
+    assert [(p.name, d) for p, d in items] == _items_before(milestone, as_of=AS_OF)
