@@ -115,10 +115,30 @@ def stage_rate(
 ) -> StageRate:
     """The rate of one stage in the current state, by the rules in the module notes."""
     known = [item for item in items if item.stage]
-    k, c = len(items), len(known)
+    return rate_from_counts(
+        stage,
+        registered=len(items),
+        known=len(known),
+        reached=count_reached(known, stage),
+        stated_count=stated_count,
+        documented=documented,
+    )
+
+
+def rate_from_counts(
+    stage: str,
+    *,
+    registered: int,
+    known: int,
+    reached: int,
+    stated_count: int | None = None,
+    documented: DocumentedCount | None = None,
+) -> StageRate:
+    """`stage_rate` from counts alone: `registered` items, `known` of them with a stage, `reached`
+    of those at `stage` or later (as a database can count them without loading the items)."""
+    k, c, n = registered, known, reached
     common = {"stage": stage, "registered": k, "unknown": k - c, "stated": stated_count}
     if c == k > 0 and (stated_count is None or k >= stated_count):
-        n = count_reached(known, stage)
         return StageRate(count=n, of=c, percent=share(n, c), basis=LEDGER, **common)
     if documented is not None:
         return StageRate(
@@ -132,7 +152,6 @@ def stage_rate(
     if c == 0:
         basis = UNREGISTERED if k == 0 else STAGE_UNKNOWN
         return StageRate(count=None, of=stated_count, percent=None, basis=basis, **common)
-    n = count_reached(known, stage)
     return StageRate(count=n, of=c, percent=share(n, c), basis=PARTIAL, **common)
 
 
@@ -161,13 +180,24 @@ class InvestmentCompletion:
 
 def investment_completion(items: Sequence[Item]) -> InvestmentCompletion:
     planned_items = [i for i in items if i.annual_planned is not None]
-    planned = sum((i.annual_planned for i in planned_items), Decimal(0))
-    completed = sum((i.completed_investment or Decimal(0) for i in planned_items), Decimal(0))
+    return investment_from_totals(
+        completed=sum((i.completed_investment or Decimal(0) for i in planned_items), Decimal(0)),
+        planned=sum((i.annual_planned for i in planned_items), Decimal(0)),
+        items_with_plan=len(planned_items),
+    )
+
+
+def investment_from_totals(
+    *, completed: Decimal | None, planned: Decimal | None, items_with_plan: int
+) -> InvestmentCompletion:
+    """`investment_completion` from sums over the items with an annual plan (None: no such item)."""
+    completed = completed if completed is not None else Decimal(0)
+    planned = planned if planned is not None else Decimal(0)
     return InvestmentCompletion(
         completed=completed,
         planned=planned,
         percent=share(completed, planned),
-        items_with_plan=len(planned_items),
+        items_with_plan=items_with_plan,
     )
 
 

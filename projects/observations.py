@@ -9,7 +9,7 @@ registers `LEDGER` there.
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, Value, When
 
 from common.months import closed_month_ends
 from targets import rules
@@ -54,17 +54,83 @@ def _investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
     return observations
 
 
+def _done(stage: str, *, as_of: dt.date) -> Q:
+    """`ledger.reached(item, stage, by=as_of) or ledger.reached_undated(item, stage)` as a filter:
+    at the stage or a later one, and either reached one of them by `as_of` or with no date of
+    reaching any of them."""
+    later = ledger.STAGES[ledger.STAGES.index(stage) :]
+    fields = [field for s, field in STAGE_DATE_FIELDS.items() if s.value in later]
+    undated = Q(**{f"{field}__isnull": True for field in fields})
+    by = Q()
+    for field in fields:
+        by |= Q(**{f"{field}__lte": as_of})
+    return Q(stage__in=later) & (undated | by)
+
+
+class ItemList:
+    """The projects behind a target with whether each counts as done, done ones first (by name):
+    `targets.ledgers.Items`. A `Paginator` pages it; each slice fetches only its own projects
+    (id, name and stage), and the length and the done count are one query, over all of them."""
+
+    def __init__(self, target: Target, *, as_of: dt.date):
+        projects = Project.objects.filter(groups=target.ledger_group_id).only("id", "name", "stage")
+        self.counted = target.ledger_measure == LedgerMeasure.COUNT and bool(target.ledger_stage)
+        if self.counted:
+            done = _done(target.ledger_stage, as_of=as_of)
+            projects = projects.annotate(
+                done=Case(When(done, then=Value(True)), default=Value(False), output_field=BooleanField())
+            ).order_by("-done", "name", "pk")
+        else:
+            projects = projects.order_by("name", "pk")
+        self._projects = projects
+        self._done_filter = done if self.counted else None
+        self._totals: dict | None = None
+
+    def _count(self) -> dict:
+        if self._totals is None:
+            aggregates = {"total": Count("pk")}
+            if self._done_filter is not None:
+                aggregates["done"] = Count("pk", filter=self._done_filter)
+            self._totals = self._projects.order_by().aggregate(**aggregates)
+        return self._totals
+
+    def __len__(self) -> int:
+        return self._count()["total"]
+
+    @property
+    def done(self) -> int | None:
+        """How many count as done (None for a target not counted by stage)."""
+        return self._count()["done"] if self.counted else None
+
+    @property
+    def not_done(self) -> int | None:
+        return len(self) - self.done if self.counted else None
+
+    def _rows(self, projects) -> list[tuple[Project, bool | None]]:
+        return [(project, project.done if self.counted else None) for project in projects]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._rows(self._projects[index])
+        return self._rows([self._projects[index]])[0]
+
+    def __iter__(self):
+        return iter(self._rows(self._projects))
+
+
 class ProjectLedger:
     """The project ledger as the kernel's `targets.ledgers.LedgerSource`."""
 
     def prefetch(self, approved, *, detail):
-        projects = Project.objects.select_related("investment_target").prefetch_related(
-            Prefetch("investment_target__figures", queryset=approved, to_attr="approved_figures")
-        )
-        if not detail:
-            # The ledger's arithmetic reads a project's stage, stage dates and planned investment,
-            # and its investment target only to reach that target's figures.
-            projects = projects.only(
+        # The ledger's arithmetic reads a project's stage, stage dates and planned investment, and
+        # its investment target only to reach that target's figures. A target's page too (`detail`)
+        # lists its items through `items`, a page at a time, not from these.
+        projects = (
+            Project.objects.select_related("investment_target")
+            .prefetch_related(
+                Prefetch("investment_target__figures", queryset=approved, to_attr="approved_figures")
+            )
+            .only(
                 "id",
                 "plan_id",
                 "name",
@@ -74,6 +140,7 @@ class ProjectLedger:
                 "investment_target__id",
                 "investment_target__project_id",
             )
+        )
         return [Prefetch("ledger_group__projects", queryset=projects)]
 
     def observations(self, target: Target, *, as_of: dt.date) -> list[rules.Observation]:
@@ -84,22 +151,13 @@ class ProjectLedger:
             return _investment(target, as_of=as_of)
         return []
 
-    def items(self, target: Target, *, as_of: dt.date) -> list[tuple[object, bool | None]]:
+    def items(self, target: Target, *, as_of: dt.date) -> ItemList:
         """The projects behind a target, with whether each counts as done by `as_of`.
 
         Done is known only for a target counted by stage; for others it is None (the page shows
-        each item's stage instead).
+        each item's stage instead). Fetched a slice at a time, not from the prefetch.
         """
-        rows = []
-        for project in target.ledger_group.projects.all():
-            done = None
-            if target.ledger_measure == LedgerMeasure.COUNT:
-                item = project.ledger_item()
-                done = ledger.reached(item, target.ledger_stage, by=as_of) or ledger.reached_undated(
-                    item, target.ledger_stage
-                )
-            rows.append((project, done))
-        return sorted(rows, key=lambda r: (r[1] is not True, r[0].name))
+        return ItemList(target, as_of=as_of)
 
 
 LEDGER = ProjectLedger()

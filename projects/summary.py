@@ -13,7 +13,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -117,10 +129,12 @@ class GroupSummary:
     investment: ledger.InvestmentCompletion
     open_problems: int
     overdue_problems: int
+    # The number of items when they were counted in the database and not loaded (`items` empty).
+    counted: int | None = None
 
     @property
     def item_count(self) -> int:
-        return len(self.items)
+        return self.counted if self.counted is not None else len(self.items)
 
     @property
     def stated_count(self) -> int | None:
@@ -220,6 +234,95 @@ def summarize_group(
     )
 
 
+def completed_investment_subquery(target_ref: str, *, as_of: dt.date) -> QuerySet[Figure]:
+    """The value `completed_investment` reads, as a subquery: the latest approved figure with a
+    value of a month ended by `as_of`, of the investment target `target_ref` names in the outer
+    query.
+
+    By the investment target's id (joined in the outer query), so each lookup walks the
+    (target, month) index instead of every approved figure.
+    """
+    return (
+        Figure.objects.filter(
+            target=OuterRef(target_ref),
+            status=Figure.Status.APPROVED,
+            month__lte=last_closed_month(as_of),
+            value__isnull=False,
+        )
+        .order_by("-month")
+        .values("value")[:1]
+    )
+
+
+def annotate_for_table(projects: QuerySet[Project], *, as_of: dt.date, today: dt.date) -> QuerySet[Project]:
+    """What a row of the group page shows, in the rows' own query: `completed` (the completed
+    investment, as `completed_investment` reads it), `open_problems` and `overdue_problems`;
+    with the responsible unit. Only the rows fetched (a page) are looked up."""
+    return projects.select_related("responsible_unit").annotate(
+        completed=Subquery(completed_investment_subquery("investment_target", as_of=as_of)),
+        open_problems=_problem_count(Problem.objects.open()),
+        overdue_problems=_problem_count(Problem.objects.overdue(today)),
+    )
+
+
+def group_summary(group: ProjectGroup, *, today: dt.date, as_of: dt.date) -> GroupSummary:
+    """`summarize_group` over all the group's projects, counted and summed in the database.
+
+    Equal to `summarize_group(group, list(with_investment(group.projects.all(), as_of=as_of)),
+    today=today, as_of=as_of)` except that `projects` and `items` are empty (`counted` holds their
+    number): one query, whatever the number of projects. Reads `group.stated_stage_counts`
+    (prefetch it). The same arithmetic (`ledger.rate_from_counts`, `ledger.investment_from_totals`)
+    over the counts: per rate stage, the projects whose stage is that one or a later one.
+    """
+    has_plan = Q(annual_planned_investment__isnull=False)
+    reached = {
+        stage: Count("pk", filter=Q(stage__in=ledger.STAGES[ledger.STAGES.index(stage) :]))
+        for stage in group.rate_stages
+    }
+    totals = (
+        Project.objects.filter(groups=group)
+        .annotate(
+            completed=Subquery(completed_investment_subquery("investment_target", as_of=as_of)),
+            open_problems=_problem_count(Problem.objects.open()),
+            overdue_problems=_problem_count(Problem.objects.overdue(today)),
+        )
+        .order_by()
+        .aggregate(
+            registered=Count("pk"),
+            known=Count("pk", filter=~Q(stage="")),
+            planned=Sum("annual_planned_investment", filter=has_plan),
+            with_plan=Count("pk", filter=has_plan),
+            completed_sum=Sum("completed", filter=has_plan),
+            open_sum=Sum("open_problems"),
+            overdue_sum=Sum("overdue_problems"),
+            **{f"reached_{stage}": count for stage, count in reached.items()},
+        )
+    )
+    documented = documented_counts(group, as_of=as_of)
+    return GroupSummary(
+        group=group,
+        projects=(),
+        items=(),
+        rates=[
+            ledger.rate_from_counts(
+                stage,
+                registered=totals["registered"],
+                known=totals["known"],
+                reached=totals[f"reached_{stage}"],
+                stated_count=group.stated_count,
+                documented=documented.get(stage),
+            )
+            for stage in group.rate_stages
+        ],
+        investment=ledger.investment_from_totals(
+            completed=totals["completed_sum"], planned=totals["planned"], items_with_plan=totals["with_plan"]
+        ),
+        open_problems=totals["open_sum"] or 0,
+        overdue_problems=totals["overdue_sum"] or 0,
+        counted=totals["registered"],
+    )
+
+
 def groups_with_projects(groups: QuerySet[ProjectGroup], *, as_of: dt.date) -> QuerySet[ProjectGroup]:
     """Groups with their key task, stated stage counts and projects (`with_investment`) in
     `group.ledger_projects`."""
@@ -253,18 +356,7 @@ def plan_group_summaries(plan, *, as_of: dt.date, today: dt.date) -> list[GroupS
     per group (overdue: open with a deadline before `today`).
     """
     groups = list(plan.project_groups.select_related("key_task").prefetch_related("stated_stage_counts"))
-    completed = (
-        Figure.objects.filter(
-            # By the investment target's id (joined in the outer query), so each lookup walks the
-            # (target, month) index instead of every approved figure.
-            target=OuterRef("project__investment_target"),
-            status=Figure.Status.APPROVED,
-            month__lte=last_closed_month(as_of),
-            value__isnull=False,
-        )
-        .order_by("-month")
-        .values("value")[:1]
-    )
+    completed = completed_investment_subquery("project__investment_target", as_of=as_of)
     date_fields = {stage.value: f"project__{field}" for stage, field in STAGE_DATE_FIELDS.items()}
     rows = (
         Project.groups.through.objects.filter(projectgroup__plan=plan)

@@ -1,4 +1,5 @@
-"""django-tables2 table of the project list. Rows are `Project` objects from `summary.annotate_for_list`."""
+"""django-tables2 tables of the project list (rows: `Project` objects from `summary.annotate_for_list`)
+and of a group page's projects."""
 
 import django_tables2 as tables
 from django.utils.html import format_html
@@ -6,8 +7,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from common.datalang import mark_chinese
-from common.formatting import join_list
+from common.formatting import fmt_number, join_list
 
+from . import ledger
 from .models import Project
 
 
@@ -88,3 +90,86 @@ class ProjectTable(tables.Table):
 
     def value_stage(self, record):
         return record.get_stage_display() if record.stage else _("阶段未知")
+
+
+class DoneColumn(tables.Column):
+    """Whether a project has reached a stage a counted target of the group counts (✓ 已开工 / ✗ 未开工)."""
+
+    def __init__(self, stage, **kwargs):
+        self.stage = stage
+        super().__init__(
+            verbose_name=_("是否%(stage)s") % {"stage": stage.label},
+            orderable=False,
+            empty_values=(),
+            attrs={"td": {"class": lambda record: "done" if self._done(record) else "not-done"}},
+            **kwargs,
+        )
+
+    def _done(self, record) -> bool:
+        return ledger.reached(record.ledger_item(), self.stage.value)
+
+    def render(self, record):
+        if self._done(record):
+            return "✓ " + _("已%(stage)s") % {"stage": self.stage.label}
+        return "✗ " + _("未%(stage)s") % {"stage": str(self.stage.label).lower()}
+
+
+class GroupProjectTable(tables.Table):
+    """The projects of a group page, a page at a time. Rows are `Project` objects from
+    `summary.annotate_for_table` (their completed investment and problem counts annotated)."""
+
+    scroll_label = _("分组中的项目")
+
+    name = tables.Column(verbose_name=_("项目"))
+    stage = tables.Column(verbose_name=_("阶段"), empty_values=())
+    responsible_unit = tables.Column(verbose_name=_("责任单位"), empty_values=())
+    annual_planned_investment = tables.Column(
+        verbose_name=_("年度计划投资(亿元)"),
+        empty_values=(),
+        attrs={"th": {"class": "num"}, "td": {"class": "num"}},
+    )
+    completed = tables.Column(
+        verbose_name=_("累计完成投资(亿元)"),
+        empty_values=(),
+        attrs={"th": {"class": "num"}, "td": {"class": "num"}},
+    )
+    open_problems = tables.Column(
+        verbose_name=_("未解决问题"), attrs={"th": {"class": "num"}, "td": {"class": "num"}}
+    )
+    overdue_problems = tables.Column(
+        verbose_name=_("逾期问题"), attrs={"th": {"class": "num"}, "td": {"class": "num"}}
+    )
+
+    class Meta:
+        attrs = {"class": "table group-items"}
+        orderable = False  # in the ledger's order (the project's name), as the group's list is kept
+        empty_text = _("台账中尚无该分组的项目。")
+
+    def __init__(self, data, *, stages=(), as_of=None, **kwargs):
+        done = [(f"done_{stage.value}", DoneColumn(stage)) for stage in stages]
+        sequence = ["name", "stage", *(name for name, _column in done), "..."]
+        super().__init__(data, extra_columns=done, sequence=sequence, **kwargs)
+        # Links keep the page's as-of date, so the project page shows the same moment.
+        self.as_of_query = f"?as_of={as_of.isoformat()}" if as_of else ""
+
+    def render_name(self, record, value):
+        return format_html(
+            '<a href="{}{}">{}</a>', record.get_absolute_url(), self.as_of_query, mark_chinese(value)
+        )
+
+    def render_stage(self, record):
+        return record.get_stage_display() if record.stage else _missing(_("阶段未知"))
+
+    def render_responsible_unit(self, value):
+        return mark_chinese(value.name) if value else _missing(_("未明确"))
+
+    def render_annual_planned_investment(self, value):
+        return fmt_number(value)
+
+    def render_completed(self, value):
+        return fmt_number(value)
+
+    def render_overdue_problems(self, value):
+        if value:
+            return format_html('<span class="overdue-count">{} {}</span>', value, _("逾期"))
+        return value

@@ -16,11 +16,12 @@ from django_tables2 import RequestConfig
 from targets import pagecache, pages
 from targets.access import in_visible_plans, visible_plans
 from targets.pagecache import cached_page
+from targets.tables import PER_PAGE
 
 from . import charts, ledger, summary
 from .filters import ProjectFilter
 from .models import STAGE_ORDER, Project, ProjectGroup, Stage
-from .tables import ProjectTable
+from .tables import GroupProjectTable, ProjectTable
 
 
 @login_required
@@ -36,7 +37,7 @@ def project_list(request: HttpRequest, pk: int) -> HttpResponse:
     if filterset.is_valid():
         table = ProjectTable(filterset.qs)
         # 50 a page: a synthetic plan's 200 projects made a 205 KB page (bench/RESULTS.md).
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context = {"plan": plan, "filter": filterset, "table": table}
     return render(request, "projects/project_list.html", context, status=200 if table else 400)
 
@@ -113,25 +114,22 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         return error
     today = timezone.localdate()
-    projects = list(summary.with_investment(group.projects.all(), as_of=as_of))
-    group_summary = summary.summarize_group(group, projects, today=today, as_of=as_of)
+    # Aggregated in the database over all the group's projects; only the page's rows are loaded.
+    group_summary = summary.group_summary(group, today=today, as_of=as_of)
     targets = list(group.targets.select_related("key_task"))
     # The stages the group's counted targets count, in ledger order: one done/not-done column each.
     counted = {t.ledger_stage for t in targets if t.ledger_measure == "count" and t.ledger_stage}
     stages = [stage for stage in STAGE_ORDER if stage.value in counted]
-    rows = [
-        {
-            "project": project,
-            "item": item,
-            "done": [(stage, ledger.reached(item, stage.value)) for stage in stages],
-            "problems": summary.problem_counts([project], today=today),
-        }
-        for project, item in zip(projects, group_summary.items, strict=True)
-    ]
+    table = GroupProjectTable(
+        summary.annotate_for_table(group.projects.all(), as_of=as_of, today=today), stages=stages, as_of=as_of
+    )
+    # 50 a page, as the target and project lists: 5,000 projects made a 1.4 MB page. A page
+    # number that is not one shows the first page, one past the end the last (django-tables2).
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context = pages.page_context(plan, as_of) | {
         "group": group,
         "summary": group_summary,
-        "rows": rows,
+        "table": table,
         "stages": stages,
         "targets": targets,
         "stage_choices": Stage.choices,

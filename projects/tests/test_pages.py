@@ -332,8 +332,12 @@ def test_group_page_rates_over_the_registered_items_with_known_stage(viewer_clie
     )
     assert (summary.item_count, summary.stated_count) == (3, 12)
     assert (summary.open_problems, summary.overdue_problems) == (3, 1)
-    rows = [(r["project"].name, [done for _stage, done in r["done"]]) for r in response.context["rows"]]
-    assert rows == [("丙项目", [False]), ("乙项目", [False]), ("甲项目", [True])]
+    stages = response.context["stages"]
+    rows = [
+        (row.record.name, [row.get_cell(f"done_{stage.value}") for stage in stages])
+        for row in response.context["table"].paginated_rows
+    ]
+    assert rows == [("丙项目", ["✗ 未开工"]), ("乙项目", ["✗ 未开工"]), ("甲项目", ["✓ 已开工"])]
     assert [t.code for t in response.context["targets"]] == ["3-01"]
     html = response.content.decode()
     assert "台账中 3 项 / 文件所述 12 项" in html
