@@ -1,4 +1,4 @@
-"""Notices for the review of monthly figures: submitted → the 督查室; returned → the unit's reporters.
+"""Notices for monthly figures: submitted → the 督查室; returned or reminded → the unit's reporters.
 
 The kernel sends `targets.signals.figures_moved` inside the step's transaction; the notices are
 written in that same transaction.
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets.models import Figure, FigureEvent, Target, Unit
-from targets.signals import figures_moved
+from targets.signals import figures_moved, units_reminded
 
 from .models import Kind
 from .service import notify, reporters, reviewers
@@ -113,3 +113,18 @@ def _returned(figures, targets, user, reason: str) -> None:
             actor=user,
             units=[unit],
         )
+
+
+@receiver(units_reminded, sender=Unit, dispatch_uid="notices-units-reminded")
+def units_reminded_notices(sender, *, unit, month, subject, text, **kwargs):
+    """The monthly reminder (`remind_units`) in each reporter's 通知, linked to the unit's monthly page;
+    the command mails them itself."""
+    notify(
+        reporters([unit]),
+        kind=Kind.REMINDED,
+        subject=subject,
+        text=text,
+        link=month_page(unit.pk, month),
+        units=[unit],
+        mail=False,
+    )

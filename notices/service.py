@@ -81,8 +81,12 @@ def notify(
     link: str = "",
     actor=None,
     units: Iterable = (),
+    mail: bool = True,
 ) -> Delivery:
-    """Tell each recipient (once, active ones only, never the actor) and the units' robots."""
+    """Tell each recipient (once, active ones only, never the actor) and the units' robots.
+
+    `mail=False` when the caller mails the people itself (the monthly reminders).
+    """
     seen, people = set(), []
     for user in recipients:
         if (
@@ -98,7 +102,7 @@ def notify(
         Notice(recipient=user, kind=kind, text=text, link=link) for user in people
     )
     delivery = Delivery(notices=notices)
-    if getattr(settings, "NOTICE_EMAIL", True):
+    if mail and getattr(settings, "NOTICE_EMAIL", True):
         delivery.mailed = [user.email for user in people if user.email]
     body = _with_link(text, link)
     if delivery.mailed:

@@ -15,6 +15,11 @@ from django.dispatch import Signal
 # figures moved), `user` and `reason`. The notices app listens; the kernel does not import it.
 figures_moved = Signal()
 
+# Sent by `remind_units` (not in a dry run) for each unit it reminds of a month's figures, with
+# `unit`, `month` (its first day), `subject` and `text` (the reminder as mailed). The notices app
+# writes each of the unit's reporters a notice and tells the unit's group robot; the command mails.
+units_reminded = Signal()
+
 # Models of other rooms that a plan's pages show, with how to name the plans of one of their objects.
 _WATCHED: dict[type, object] = {}
 

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from entry import compliance
 from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
-from targets.models import Figure, Target
+from targets.models import Figure, Target, Unit
 from targets.tests.factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -390,3 +390,31 @@ def test_remind_units_bad_month_in_english(back_to_chinese, plan):
 def test_remind_units_refuses_an_unknown_language(plan):
     with pytest.raises(CommandError, match="invalid choice: 'fr'"):
         _remind("--month", "2020-06", "--language", "fr")
+
+
+def test_remind_units_leaves_each_reporter_a_notice_linked_to_the_monthly_page(plan, members):
+    from notices.models import Notice
+
+    _remind("--month", "2020-06", "--plan", str(plan.pk))
+    a, c = members["a"], Unit.objects.get(name="丙单位")
+    notices = sorted(
+        (n.recipient.username, n.kind, n.link) for n in Notice.objects.select_related("recipient")
+    )
+    page = reverse("admin:targets_figure_month")
+    assert notices == [
+        ("a1", "reminded", f"{page}?unit={a.pk}&month=2020-06"),
+        ("a2", "reminded", f"{page}?unit={a.pk}&month=2020-06"),
+        ("c1", "reminded", f"{page}?unit={c.pk}&month=2020-06"),
+        ("c2", "reminded", f"{page}?unit={c.pk}&month=2020-06"),
+    ]
+    text = Notice.objects.get(recipient__username="a2").text
+    assert "1-04 未报目标" in text and "退回原因:数值有误" in text
+    # The command mails once per unit; the notices add no mail of their own.
+    assert len(mail.outbox) == 2
+
+
+def test_remind_units_dry_run_leaves_no_notice(plan, members):
+    from notices.models import Notice
+
+    _remind("--month", "2020-06", "--dry-run")
+    assert Notice.objects.count() == 0

@@ -3,8 +3,10 @@
     python manage.py remind_units --month 2020-06 [--plan ID] [--dry-run] [--language en]
 
 Prints one block per unit with missing or returned figures and emails it to the unit's active
-members (填报人员) that have an email address; members without one are named in the output.
-With --dry-run nothing is sent. Late but submitted figures need no reminder and are not listed.
+members (填报人员) that have an email address; members without one are named in the output. Each
+reminder is also sent as `targets.signals.units_reminded`: with the notices app, every active
+member finds it under 通知 (with a link to the unit's monthly page) and the unit's group robot gets
+it. With --dry-run nothing is sent. Late but submitted figures need no reminder and are not listed.
 Subject, body and messages are in Chinese, or in the language given with --language (users have
 no language of their own stored); names of units and targets keep their own language.
 """
@@ -19,6 +21,7 @@ from django.utils.translation import ngettext
 from common.formatting import month_label
 from entry import compliance
 from targets.models import Plan, Unit
+from targets.signals import units_reminded
 
 
 def reminder_text(report: compliance.Compliance, status: compliance.UnitStatus) -> str:
@@ -81,16 +84,18 @@ class Command(BaseCommand):
         messages = []
         for status in to_remind:
             body = reminder_text(report, status)
+            subject = _("【报送提醒】%(unit)s %(month)s 月度数据") % {
+                "unit": status.unit.name,
+                "month": f"{report.month:%Y-%m}",
+            }
+            if not dry_run:
+                units_reminded.send(Unit, unit=status.unit, month=report.month, subject=subject, text=body)
             unit_members = sorted(members[status.unit.pk], key=lambda user: user.username)
             recipients = [user.email for user in unit_members if user.email]
             without_email = [user.username for user in unit_members if not user.email]
             self.stdout.write(body)
             if recipients:
                 self.stdout.write(_("收件人:%(to)s") % {"to": ", ".join(recipients)})
-                subject = _("【报送提醒】%(unit)s %(month)s 月度数据") % {
-                    "unit": status.unit.name,
-                    "month": f"{report.month:%Y-%m}",
-                }
                 messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
             if without_email:
                 self.stdout.write(
