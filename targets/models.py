@@ -274,7 +274,7 @@ class TargetQuerySet(models.QuerySet):
         dashboard = self.select_related("ledger_group").prefetch_related(
             # Prefetched, not joined: one instance of each of the plan's key tasks (and of the plan)
             # shared by all its targets, instead of two model instances per target.
-            "key_task__plan",
+            models.Prefetch("key_task", queryset=KeyTask.objects.select_related("plan")),
             # As plain lists (`unit_list`, `planned_points`): a prefetched manager per target costs
             # a queryset clone each, which was most of a large plan's fetch.
             models.Prefetch("responsible_units", to_attr="dashboard_units"),

@@ -55,7 +55,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for row in rows:
         by_task[row.target.key_task_id].add(row)
         overall.add(row)
-    task_summaries = [(task, by_task[task.pk]) for task in plan.key_tasks.all()]
+    tasks = list(plan.key_tasks.all())
+    task_summaries = [(task, by_task[task.pk]) for task in tasks]
     attention = sorted(
         (r for r in rows if progress.needs_attention(r)),
         key=lambda r: (-r.light_severity, r.target.deadline or plan.period_end, r.target.code),
@@ -86,7 +87,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "units": units[:5],
         "unit_count": len(units),
         "unassigned_targets": unassigned_targets,
-        "task_progress": overview.task_progress(plan.key_tasks.all(), rows),
+        "task_progress": overview.task_progress(tasks, rows),
         "tile_defs": overview.TILE_DEFS,
         "items": overview.item_counts(plan),
         "monitored": {task_id: summary.counts[rules.Light.MONITORED] for task_id, summary in by_task.items()},
