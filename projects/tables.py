@@ -10,11 +10,18 @@ from common.datalang import mark_chinese
 from common.formatting import fmt_number, join_list
 
 from . import ledger
-from .models import Project
+from .models import Project, Stage
 
 
 def _missing(text):
     return format_html('<span class="missing">{}</span>', text)
+
+
+def _stage_label(stage: str):
+    """A project's stage as `get_stage_display` gives it, translating one label, not every choice's."""
+    if not stage:
+        return _missing(_("阶段未知"))
+    return str(Stage(stage).label) if stage in Stage.values else stage
 
 
 class ProjectTable(tables.Table):
@@ -72,7 +79,7 @@ class ProjectTable(tables.Table):
         return mark_chinese(value) if value else _missing(_("未明确"))
 
     def render_stage(self, record):
-        return record.get_stage_display() if record.stage else _missing(_("阶段未知"))
+        return _stage_label(record.stage)
 
     def render_responsible_unit(self, value):
         return mark_chinese(value.name) if value else _missing(_("未明确"))
@@ -158,7 +165,7 @@ class GroupProjectTable(tables.Table):
         )
 
     def render_stage(self, record):
-        return record.get_stage_display() if record.stage else _missing(_("阶段未知"))
+        return _stage_label(record.stage)
 
     def render_responsible_unit(self, value):
         return mark_chinese(value.name) if value else _missing(_("未明确"))

@@ -237,3 +237,16 @@ def test_a_milestone_names_the_page_of_items_and_how_many_there_are(viewer_clien
     # The 20 at 竣工 or 达产 have no 竣工 or 达产 date: done, as they were counted before.
     assert (len(items), items.done, items.not_done) == (63, 20, 43)
     assert [(p.name, d) for p, d in items] == _items_before(milestone, as_of=AS_OF)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_table_stage_labels_are_those_of_get_stage_display(language):
+    from django.utils import translation
+
+    from projects.models import Project, Stage
+    from projects.tables import _stage_label
+
+    with translation.override(language):
+        for stage in Stage.values:
+            assert _stage_label(stage) == Project(stage=stage).get_stage_display()
+        assert _stage_label("") == f'<span class="missing">{translation.gettext("阶段未知")}</span>'
