@@ -118,9 +118,12 @@ class PagedRows(TableListData):
 
     def order_by(self, aliases):
         names = tuple(str(alias) for alias in aliases)
-        if isinstance(self.data, progress.AssessedTargets) and names in (("code",), ("-code",)):
-            self.data = self.data.by_code(descending=names[0].startswith("-"))
-            return
+        if isinstance(self.data, progress.AssessedTargets):
+            if not names:  # no valid column asked for (`?sort=zzz`): a stable sort would keep the order
+                return
+            if names in (("code",), ("-code",)):
+                self.data = self.data.by_code(descending=names[0].startswith("-"))
+                return
         super().order_by(aliases)
 
 

@@ -138,3 +138,20 @@ def test_the_key_task_page_offers_only_the_units_of_its_own_targets(viewer, plan
     )
     assert offered == own
     assert own < everywhere
+
+
+def test_an_unknown_sort_keeps_the_list_order_and_assesses_only_the_page(viewer, plan, monkeypatch):
+    in_order = [r.target.code for r in every_row(plan)]  # the queryset's order: task, sort order, code
+    assessed = []
+    original = progress.assess_targets
+
+    def counting(targets, **kwargs):
+        rows = original(targets, **kwargs)
+        assessed.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(progress, "assess_targets", counting)
+    url = reverse("targets:target-list", args=[plan.pk])
+    _response, shown = page_rows(viewer, url, sort="zzz", page=2)
+    assert [code for code, _light, _completion in shown] == in_order[PER_PAGE : 2 * PER_PAGE]
+    assert assessed == [PER_PAGE]
