@@ -93,6 +93,12 @@ def late_from(plan: Plan, month: dt.date) -> dt.datetime:
     return dt.datetime.combine(due_date(plan, month) + dt.timedelta(days=1), dt.time(), tzinfo=REPORTING_TZ)
 
 
+# What a compliance line reads of its target (its code and name, how it is listed and linked) and of
+# its figure (the state, when it was submitted, why it was returned).
+LINE_TARGET_FIELDS = ("id", "key_task_id", "code", "name", "sort_order", "kind", "start")
+LINE_FIGURE_FIELDS = ("id", "target_id", "month", "status", "submitted_at", "return_reason")
+
+
 @dataclass(frozen=True)
 class Line:
     """One target of a unit for the month, with its figure (None when there is none)."""
@@ -178,13 +184,20 @@ def unit_compliance(*, plan: Plan, month: dt.date, now: dt.datetime) -> Complian
     """
     month = month.replace(day=1)
     cutoff = late_from(plan, month)
-    month_figures = Figure.objects.filter(month=month)
+    # Only what the reports read of a target, a unit and a figure (a large plan has thousands of
+    # targets), and the units as plain lists rather than a prefetched manager per target.
+    month_figures = Figure.objects.filter(month=month).only(*LINE_FIGURE_FIELDS)
     targets = (
         Target.objects.for_plan(plan)
         .exclude(kind=Target.Kind.MONITORED)
         .filter(start__lte=month_end(month))
+        .only(*LINE_TARGET_FIELDS)
         .prefetch_related(
-            Prefetch("responsible_units", queryset=Unit.objects.order_by("pk")),
+            Prefetch(
+                "responsible_units",
+                queryset=Unit.objects.order_by("pk").only("id", "name", "district"),
+                to_attr="compliance_units",
+            ),
             Prefetch("figures", queryset=month_figures, to_attr="month_figures"),
         )
     )
@@ -192,7 +205,7 @@ def unit_compliance(*, plan: Plan, month: dt.date, now: dt.datetime) -> Complian
     unassigned: list[Target] = []
     for target in targets:
         line = Line(target, target.month_figures[0] if target.month_figures else None)
-        units = list(target.responsible_units.all())
+        units = target.compliance_units
         if not units:
             unassigned.append(target)
         group = _classify(line, cutoff)

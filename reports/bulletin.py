@@ -254,19 +254,21 @@ def rank_units(entries: list[UnitRank]) -> list[UnitRank]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProblemLine:
-    problem: Problem
+    """An open problem as the bulletin prints it: plain values, not a model object per problem
+    (a large plan has thousands)."""
+
+    project_name: str
+    description: str
+    unit_name: str  # the problem's responsible unit, else its project's; "" when neither names one
+    raised_on: dt.date
+    due_by: dt.date | None
     overdue: bool
 
     @property
-    def project(self):
-        return self.problem.project
-
-    @property
     def unit_text(self) -> str:
-        unit = self.problem.responsible_unit or self.problem.project.responsible_unit
-        return unit.name if unit else str(UNASSIGNED)
+        return self.unit_name or str(UNASSIGNED)
 
 
 @dataclass(frozen=True)
@@ -409,24 +411,23 @@ def _problem_groups(plan: Plan, *, as_of: dt.date) -> list[ProblemGroup]:
     problems = (
         Problem.objects.filter(project__plan=plan, raised_on__lte=as_of)
         .exclude(resolved_on__lte=as_of)
-        .select_related("project__responsible_unit", "responsible_unit")
-        # What the bulletin and its workbook show of a problem: thousands of them in a large plan.
-        .only(
+        .order_by("due_by", "project__name", "pk")
+        .values_list(
+            "project__lead_official",
+            "project__name",
             "description",
+            "responsible_unit__name",
+            "project__responsible_unit__name",
             "raised_on",
             "due_by",
-            "resolved_on",
-            "project__name",
-            "project__lead_official",
-            "project__responsible_unit__name",
-            "responsible_unit__name",
         )
-        .order_by("due_by", "project__name", "pk")
     )
     by_official: dict[str, list[ProblemLine]] = defaultdict(list)
-    for problem in problems:
-        overdue = problem.due_by is not None and problem.due_by < as_of
-        by_official[problem.project.lead_official.strip()].append(ProblemLine(problem, overdue))
+    for official, project, description, unit, project_unit, raised_on, due_by in problems:
+        overdue = due_by is not None and due_by < as_of
+        by_official[official.strip()].append(
+            ProblemLine(project, description, unit or project_unit or "", raised_on, due_by, overdue)
+        )
     groups = [
         ProblemGroup(official, sorted(lines, key=lambda line: not line.overdue))
         for official, lines in by_official.items()

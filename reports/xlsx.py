@@ -245,11 +245,11 @@ def _problems(ws: Worksheet, bulletin: Bulletin) -> None:
     rows = [
         [
             group.label,
-            line.project.name,
-            line.problem.description,
+            line.project_name,
+            line.description,
             line.unit_text,
-            line.problem.raised_on,
-            line.problem.due_by,
+            line.raised_on,
+            line.due_by,
             _("逾期") if line.overdue else "",
         ]
         for group in bulletin.problem_groups

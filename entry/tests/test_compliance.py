@@ -132,8 +132,10 @@ def _queries(plan) -> int:
         report = compliance.unit_compliance(plan=plan, month=JUNE, now=NOW)
         # Everything the page and the command read is already loaded.
         for status in report.units:
+            str(status.unit), status.unit.pk
             for line in [*status.missing, *status.late, *status.returned, *status.on_time]:
-                str(line.target), line.reason, line.submitted_at
+                str(line.target), line.target.pk, line.reason, line.submitted_at, line.is_draft
+        [(str(target), target.pk) for target in report.unassigned]
     return len(ctx.captured_queries)
 
 

@@ -208,8 +208,7 @@ def test_problems_grouped_by_lead_official_as_of_the_month_end(plan):
     bulletin = build_bulletin(plan=plan, month=JUNE, now=NOW)
 
     assert [
-        (g.label, [(line.problem.description, line.overdue) for line in g.lines])
-        for g in bulletin.problem_groups
+        (g.label, [(line.description, line.overdue) for line in g.lines]) for g in bulletin.problem_groups
     ] == [
         ("张副区长", [("征地未完成", True), ("资金未到位", False)]),
         ("未明确", [("八月解决的", True)]),
