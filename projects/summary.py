@@ -8,7 +8,6 @@ target for a month that has ended by the as-of date, the same months the target 
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,7 +33,7 @@ from common.months import last_closed_month
 from targets.models import Figure, Target
 
 from . import ledger
-from .models import STAGE_DATE_FIELDS, STAGE_ORDER, Problem, Project, ProjectGroup, Stage
+from .models import STAGE_ORDER, Problem, Project, ProjectGroup, Stage
 
 # In 四比四看 order: 开工率, 入库率 (纳入统计库, after 开工), 竣工率, 达产率.
 RATE_LABELS = {
@@ -275,10 +274,6 @@ def group_summary(group: ProjectGroup, *, today: dt.date, as_of: dt.date) -> Gro
     over the counts: per rate stage, the projects whose stage is that one or a later one.
     """
     has_plan = Q(annual_planned_investment__isnull=False)
-    reached = {
-        stage: Count("pk", filter=Q(stage__in=ledger.STAGES[ledger.STAGES.index(stage) :]))
-        for stage in group.rate_stages
-    }
     totals = (
         Project.objects.filter(groups=group)
         .annotate(
@@ -295,9 +290,23 @@ def group_summary(group: ProjectGroup, *, today: dt.date, as_of: dt.date) -> Gro
             completed_sum=Sum("completed", filter=has_plan),
             open_sum=Sum("open_problems"),
             overdue_sum=Sum("overdue_problems"),
-            **{f"reached_{stage}": count for stage, count in reached.items()},
+            **_reached_counts(group.rate_stages),
         )
     )
+    return _summary_from_totals(group, totals, as_of=as_of)
+
+
+def _reached_counts(stages) -> dict:
+    """Per stage, a count of the projects at that stage or a later one (`prefix`: the path to the
+    project from the rows counted)."""
+    return {
+        f"reached_{stage}": Count("pk", filter=Q(stage__in=ledger.STAGES[ledger.STAGES.index(stage) :]))
+        for stage in stages
+    }
+
+
+def _summary_from_totals(group: ProjectGroup, totals: dict, *, as_of: dt.date) -> GroupSummary:
+    """A group's summary from the counts and sums of its projects (`group_summary`'s aggregate)."""
     documented = documented_counts(group, as_of=as_of)
     return GroupSummary(
         group=group,
@@ -344,66 +353,49 @@ def summarize_groups(
 
 
 def plan_group_summaries(plan, *, as_of: dt.date, today: dt.date) -> list[GroupSummary]:
-    """Each project group of the plan summarized from plain rows aggregated in the database.
+    """`group_summary` of each project group of the plan, counted and summed in the database.
 
     Equal to `summarize_groups(groups_with_projects(...), today=today, as_of=as_of)` except that
-    `projects` is empty (the group list and the bulletin show only the summaries). The same
-    arithmetic as `summarize_group` (`ledger.stage_rates`,
-    `ledger.investment_completion` over `ledger.Item`s), fed without building a model object per
-    project and figure: one query gives, per group and project, the stage, its dates, the annual
-    planned investment and the completed investment (the latest approved figure with a value of
-    a month ended by `as_of`, chosen by a subquery); one more counts the open and overdue problems
+    `projects` and `items` are empty (`counted` holds their number): two queries however many
+    projects the groups hold. One counts and sums per group the projects (their stages, annual
+    planned investment and completed investment, the latest approved figure with a value of a
+    month ended by `as_of`, chosen by a subquery); one more counts the open and overdue problems
     per group (overdue: open with a deadline before `today`).
     """
     groups = list(plan.project_groups.select_related("key_task").prefetch_related("stated_stage_counts"))
-    completed = completed_investment_subquery("project__investment_target", as_of=as_of)
-    date_fields = {stage.value: f"project__{field}" for stage, field in STAGE_DATE_FIELDS.items()}
-    rows = (
-        Project.groups.through.objects.filter(projectgroup__plan=plan)
-        .annotate(completed=Subquery(completed))
-        .values_list(
-            "projectgroup_id",
-            "project__stage",
-            "project__annual_planned_investment",
-            "completed",
-            *date_fields.values(),
+    has_plan = Q(annual_planned_investment__isnull=False)
+    totals = {
+        row["groups"]: row
+        for row in Project.objects.filter(groups__plan=plan)
+        .annotate(completed=Subquery(completed_investment_subquery("investment_target", as_of=as_of)))
+        .values("groups")
+        .annotate(
+            registered=Count("pk"),
+            known=Count("pk", filter=~Q(stage="")),
+            planned=Sum("annual_planned_investment", filter=has_plan),
+            with_plan=Count("pk", filter=has_plan),
+            completed_sum=Sum("completed", filter=has_plan),
+            **_reached_counts(ledger.RATE_STAGES),
         )
-    )
-    items: dict[int, list[ledger.Item]] = defaultdict(list)
-    for group_id, stage, planned, completed_value, *dates in rows:
-        items[group_id].append(
-            ledger.Item(
-                stage=stage,
-                dates=dict(zip(date_fields, dates, strict=True)),
-                annual_planned=planned,
-                completed_investment=completed_value,
-            )
-        )
-    counts = {
+        .order_by()
+    }
+    problems = {
         row["project__groups"]: row
         for row in Problem.objects.filter(project__groups__plan=plan)
         .values("project__groups")
         .annotate(
-            open=Count("pk", filter=Q(resolved_on__isnull=True)),
-            overdue=Count("pk", filter=Q(resolved_on__isnull=True, due_by__lt=today)),
+            open_sum=Count("pk", filter=Q(resolved_on__isnull=True)),
+            overdue_sum=Count("pk", filter=Q(resolved_on__isnull=True, due_by__lt=today)),
         )
         .order_by()
     }
-    no_problems = {"open": 0, "overdue": 0}
+    empty = {"registered": 0, "known": 0, "planned": None, "with_plan": 0, "completed_sum": None} | {
+        f"reached_{stage}": 0 for stage in ledger.RATE_STAGES
+    }
+    no_problems = {"open_sum": 0, "overdue_sum": 0}
     return [
-        GroupSummary(
-            group=group,
-            projects=(),
-            items=items[group.pk],
-            rates=ledger.stage_rates(
-                items[group.pk],
-                stated_count=group.stated_count,
-                documented=documented_counts(group, as_of=as_of),
-                stages=group.rate_stages,
-            ),
-            investment=ledger.investment_completion(items[group.pk]),
-            open_problems=counts.get(group.pk, no_problems)["open"],
-            overdue_problems=counts.get(group.pk, no_problems)["overdue"],
+        _summary_from_totals(
+            group, totals.get(group.pk, empty) | problems.get(group.pk, no_problems), as_of=as_of
         )
         for group in groups
     ]

@@ -319,7 +319,19 @@ class TargetQuerySet(models.QuerySet):
             )
             # Thousands of rows repeat a few months, statuses and qualifiers: keep one object of each.
             shared = {}
-            for pk, target_id, month, value, qualifier, reached, reached_on, status, doubtful in rows:
+            # Read in chunks (a server-side cursor on PostgreSQL): a plan of thousands of targets has
+            # tens of thousands of figures, and the driver would otherwise hold all their rows at once.
+            for (
+                pk,
+                target_id,
+                month,
+                value,
+                qualifier,
+                reached,
+                reached_on,
+                status,
+                doubtful,
+            ) in rows.iterator(chunk_size=2000):
                 by_target[target_id].append(
                     FigureNumbers(
                         pk,

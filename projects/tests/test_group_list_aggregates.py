@@ -30,7 +30,6 @@ def numbers(s: summary.GroupSummary):
         s.investment,
         s.open_problems,
         s.overdue_problems,
-        sorted(s.items, key=repr),
     )
 
 

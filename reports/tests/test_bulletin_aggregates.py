@@ -28,7 +28,6 @@ def summary_numbers(s: project_summary.GroupSummary):
         s.investment,
         s.open_problems,
         s.overdue_problems,
-        sorted(s.items, key=repr),
     )
 
 
