@@ -176,36 +176,52 @@ def _classify(line: Line, late_from: dt.datetime) -> str:
     return "on_time"
 
 
-def unit_compliance(*, plan: Plan, month: dt.date, now: dt.datetime) -> Compliance:
+def unit_compliance(*, plan: Plan, month: dt.date, now: dt.datetime, targets=None) -> Compliance:
     """Who has reported `month` of `plan`, as of `now`, in three queries.
 
     `month` may be any day of the month. Units come worst first (see `UnitStatus.sort_key`);
     a target with several responsible units appears under each of them.
+
+    `targets`: the plan's targets (`Target.objects.for_plan(plan)`, in its order, with their
+    units: `Target.unit_list()`) when the caller has them already, as the bulletin has; then only
+    the month's figures are read (one query).
     """
     month = month.replace(day=1)
     cutoff = late_from(plan, month)
     # Only what the reports read of a target, a unit and a figure (a large plan has thousands of
     # targets), and the units as plain lists rather than a prefetched manager per target.
     month_figures = Figure.objects.filter(month=month).only(*LINE_FIGURE_FIELDS)
-    targets = (
-        Target.objects.for_plan(plan)
-        .exclude(kind=Target.Kind.MONITORED)
-        .filter(start__lte=month_end(month))
-        .only(*LINE_TARGET_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "responsible_units",
-                queryset=Unit.objects.order_by("pk").only("id", "name", "district"),
-                to_attr="compliance_units",
-            ),
-            Prefetch("figures", queryset=month_figures, to_attr="month_figures"),
+    if targets is None:
+        fetched = (
+            Target.objects.for_plan(plan)
+            .exclude(kind=Target.Kind.MONITORED)
+            .filter(start__lte=month_end(month))
+            .only(*LINE_TARGET_FIELDS)
+            .prefetch_related(
+                Prefetch(
+                    "responsible_units",
+                    queryset=Unit.objects.order_by("pk").only("id", "name", "district"),
+                    to_attr="compliance_units",
+                ),
+                Prefetch("figures", queryset=month_figures, to_attr="month_figures"),
+            )
         )
-    )
+        lines = (
+            (target, target.compliance_units, target.month_figures[0] if target.month_figures else None)
+            for target in fetched
+        )
+    else:
+        figures = {figure.target_id: figure for figure in month_figures.filter(target__key_task__plan=plan)}
+        last_day = month_end(month)
+        lines = (
+            (target, target.unit_list(), figures.get(target.pk))
+            for target in targets
+            if target.kind != Target.Kind.MONITORED and target.start <= last_day
+        )
     by_unit: dict[int, UnitStatus] = {}
     unassigned: list[Target] = []
-    for target in targets:
-        line = Line(target, target.month_figures[0] if target.month_figures else None)
-        units = target.compliance_units
+    for target, units, figure in lines:
+        line = Line(target, figure)
         if not units:
             unassigned.append(target)
         group = _classify(line, cutoff)

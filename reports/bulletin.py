@@ -473,7 +473,7 @@ def build_bulletin(*, plan: Plan, month: dt.date, now: dt.datetime | None = None
         for task in tasks
     ]
     lines = [line for section in sections for line in section.lines]
-    report = compliance.unit_compliance(plan=plan, month=month, now=now)
+    report = compliance.unit_compliance(plan=plan, month=month, now=now, targets=[row.target for row in rows])
 
     summaries = _group_summaries(plan, as_of=as_of)
     shown = [s for s in summaries if s.item_count or s.stated_count is not None]

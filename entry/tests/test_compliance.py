@@ -84,6 +84,31 @@ def test_units_sorted_worst_first_with_their_targets(plan, world):
     assert report.complete_count == 1
 
 
+def _shape(report):
+    return (
+        [
+            (s.unit.pk, codes(s.missing), codes(s.late), codes(s.returned), codes(s.on_time))
+            for s in report.units
+        ],
+        [line.reason for s in report.units for line in s.returned],
+        [line.is_draft for s in report.units for line in s.missing],
+        [t.code for t in report.unassigned],
+        (report.due_date, report.late_from, report.overdue),
+    )
+
+
+def test_targets_the_caller_has_loaded_give_the_same_report_with_one_query(plan, world):
+    fetched = compliance.unit_compliance(plan=plan, month=JUNE, now=NOW)
+    loaded = list(Target.objects.for_plan(plan).for_dashboard(dt.date(2020, 6, 30)))
+    with CaptureQueriesContext(connection) as ctx:
+        given = compliance.unit_compliance(plan=plan, month=JUNE, now=NOW, targets=loaded)
+        _shape(given)
+
+    assert _shape(given) == _shape(fetched)
+    assert codes(given.units[0].missing) == ["1-04", "1-05"]  # 1-08 (monitored) and 1-09 left out
+    assert len(ctx.captured_queries) == 1  # the month's figures
+
+
 def test_not_overdue_before_the_deadline(plan, world):
     report = compliance.unit_compliance(plan=plan, month=JUNE, now=dt.datetime(2020, 7, 5, 23, 0, tzinfo=SH))
     assert report.overdue is False
