@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +14,7 @@ from entry.roles import ADMIN, REPORTER, REVIEWER, VIEWER, assign_role
 from projects.models import Project, ProjectGroup
 from supervision.models import SupervisedItem
 from targets.access import visible_plans
-from targets.models import DistrictMembership
+from targets.models import DistrictMembership, Plan
 
 from .factories import make_figure, make_plan, make_target, make_task, make_unit, make_user
 
@@ -156,7 +158,18 @@ def test_a_cached_page_of_district_b_is_not_served_to_district_a(client, two_dis
     assert "乙区计划" not in response.content.decode()
 
 
+def test_the_admin_permission_given_directly_also_shows_every_district(two_districts):
+    user = make_user("direct", districts=["甲区"])
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="targets", codename="change_plan")
+    )
+    assert sorted(p.district for p in visible_plans(user)) == ["乙区", "甲区"]
+    other = make_user("other", districts=["甲区"])  # the same permission of another user is not its own
+    assert sorted(p.district for p in visible_plans(other)) == ["甲区"]
+
+
 def test_visible_plans_is_one_query_for_every_role(two_districts):
+    ContentType.objects.get_for_model(Plan)  # Django caches content types once per process
     for role in (VIEWER, REPORTER, REVIEWER, ADMIN):
         user = make_user(f"u_{role}", districts=["甲区"])
         assign_role(user, role)
