@@ -135,3 +135,22 @@ def test_the_project_list_offers_only_the_plans_units_areas_and_officials(viewer
     # 50 projects a page, with a link to the rest.
     assert len(response.context["table"].page.object_list) == 50
     assert 'href="?page=2"' in response.content.decode()
+
+
+def test_the_default_date_is_the_end_of_the_latest_month_with_an_approved_figure(plan, task):
+    from targets.progress import latest_reported_month_end
+
+    assert latest_reported_month_end(plan) is None
+    first, second = make_target(task, "1-01"), make_target(task, "1-02")
+    make_figure(first, dt.date(2020, 3, 1), 1)
+    make_figure(first, dt.date(2020, 5, 1), 2)
+    make_figure(second, dt.date(2020, 4, 1), 3)
+    # Not approved: they do not move the date.
+    make_figure(second, dt.date(2020, 7, 1), 4, status=Figure.Status.SUBMITTED)
+    make_figure(first, dt.date(2020, 8, 1), 5, status=Figure.Status.DRAFT)
+    # Another plan's later figure neither.
+    other = make_target(make_task(make_plan(district="乙区"), 1, title="其他"), "1-01")
+    make_figure(other, dt.date(2020, 10, 1), 6)
+    assert latest_reported_month_end(plan) == dt.date(2020, 5, 31)
+    make_figure(second, dt.date(2020, 6, 1), 7)
+    assert latest_reported_month_end(plan) == dt.date(2020, 6, 30)
