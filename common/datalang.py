@@ -14,6 +14,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from . import widgets
+
 DATA_LANGUAGE = "zh-hans"
 # CJK ideographs, CJK punctuation and full-width forms: any of them makes a value Chinese text.
 _CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -31,12 +33,13 @@ def mark_chinese(value) -> SafeString:
     return format_html('<span lang="{}">{}</span>', DATA_LANGUAGE, value)
 
 
-class DataSelect(forms.Select):
+class DataSelect(widgets.Select):
     """A <select> whose choices are data (unit names, areas, officials): on a page in another
     language each option with Chinese in its label gets lang="zh-hans".
 
-    A filter of a large plan offers a thousand units: the options are written here, exactly as
-    Django's select.html and select_option.html write them, instead of one template per option.
+    A filter of a large plan offers a thousand units: the options are written in Python
+    (`common.widgets.Select`), exactly as Django's select.html and select_option.html write them,
+    instead of one template per option.
     """
 
     def create_option(self, *args, **kwargs):
@@ -44,35 +47,6 @@ class DataSelect(forms.Select):
         if not page_is_chinese() and _CHINESE.search(str(option["label"])):
             option["attrs"] = {**option["attrs"], "lang": DATA_LANGUAGE}
         return option
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _options, _index in widget["optgroups"]):
-            return super().render(name, value, attrs, renderer)
-        parts = [format_html('<select name="{}"{}>', widget["name"], _html_attrs(widget["attrs"]))]
-        for _group, options, _index in widget["optgroups"]:
-            parts.extend(
-                format_html(
-                    '\n  <option value="{}"{}>{}</option>\n',
-                    str(option["value"]),
-                    _html_attrs(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
-            )
-        parts.append("\n</select>")
-        return SafeString("".join(parts))
-
-
-def _html_attrs(attrs: dict) -> str:
-    """Attributes as django/forms/widgets/attrs.html writes them: True bare, False left out."""
-    return SafeString(
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
-            for name, value in attrs.items()
-            if value is not False
-        )
-    )
 
 
 class DataCheckboxSelectMultiple(forms.CheckboxSelectMultiple):

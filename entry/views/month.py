@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from common import widgets
 from common.formatting import fmt_number, fmt_points, join_list
 from common.months import month_end
 from targets import progress, rules
@@ -150,12 +151,12 @@ def figure_value_display(figure: Figure | None) -> str:
 class MonthRowForm(forms.Form):
     """What a reporter types for one target; the target itself is fixed by the server's row."""
 
-    target = forms.IntegerField(widget=forms.HiddenInput)
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    target = forms.IntegerField(widget=widgets.HiddenInput)
+    base_version = forms.IntegerField(widget=widgets.HiddenInput, required=False, min_value=1)
     value = FigureValueField(
         label=gettext_lazy("本月数值"),
         required=False,
-        widget=forms.TextInput(attrs={"class": "month-value"}),
+        widget=widgets.TextInput(attrs={"class": "month-value"}),
     )
     reached = forms.TypedChoiceField(
         label=gettext_lazy("是否完成"),
@@ -163,16 +164,17 @@ class MonthRowForm(forms.Form):
         coerce=lambda v: v == "1",
         empty_value=None,
         required=False,
+        widget=widgets.Select,
     )
     reached_on = FigureDateField(
         label=gettext_lazy("完成日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    progress_note = NoteField(label=gettext_lazy("进展情况"), widget=forms.Textarea(attrs={"rows": 2}))
-    problems = NoteField(label=gettext_lazy("存在问题"), widget=forms.Textarea(attrs={"rows": 2}))
-    correction_reason = NoteField(label=gettext_lazy("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
-    anomaly_note = NoteField(label=gettext_lazy("异常说明"), widget=forms.Textarea(attrs={"rows": 2}))
+    progress_note = NoteField(label=gettext_lazy("进展情况"), widget=widgets.Textarea(attrs={"rows": 2}))
+    problems = NoteField(label=gettext_lazy("存在问题"), widget=widgets.Textarea(attrs={"rows": 2}))
+    correction_reason = NoteField(label=gettext_lazy("更正原因"), widget=widgets.Textarea(attrs={"rows": 2}))
+    anomaly_note = NoteField(label=gettext_lazy("异常说明"), widget=widgets.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, row: Row | None, **kwargs):
         super().__init__(*args, **kwargs)
