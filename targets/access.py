@@ -61,7 +61,8 @@ def visible_plans(user) -> QuerySet[Plan]:
     """The plans this user may open: all for an admin, else those of its districts.
 
     One query when evaluated, and none before: the admin role is checked inside it (not with
-    `has_perm`, which would load the user's permissions), so a cached page costs no more.
+    `has_perm`, which would load the user's permissions), so a cached page costs no more. (The
+    plan's content type is read once per process, then comes from Django's cache.)
     """
     if not user.is_active:
         return Plan.objects.none()
