@@ -71,7 +71,7 @@ migrations-check: install
 ci: lint migrations-check test
 
 # Benchmark on PostgreSQL (database zhongyuan_bench) with gunicorn and wrk, with the benchmark's own
-# settings (bench.settings: production plus the bench app); writes bench/RESULTS.md. About 12 minutes.
+# settings (bench.settings: production plus the bench app); writes bench/RESULTS.md. About 6 minutes.
 bench: install
 	$(PY) bench/run.py
 
