@@ -273,7 +273,6 @@ def group_summary(group: ProjectGroup, *, today: dt.date, as_of: dt.date) -> Gro
     (prefetch it). The same arithmetic (`ledger.rate_from_counts`, `ledger.investment_from_totals`)
     over the counts: per rate stage, the projects whose stage is that one or a later one.
     """
-    has_plan = Q(annual_planned_investment__isnull=False)
     totals = (
         Project.objects.filter(groups=group)
         .annotate(
@@ -283,23 +282,26 @@ def group_summary(group: ProjectGroup, *, today: dt.date, as_of: dt.date) -> Gro
         )
         .order_by()
         .aggregate(
-            registered=Count("pk"),
-            known=Count("pk", filter=~Q(stage="")),
-            planned=Sum("annual_planned_investment", filter=has_plan),
-            with_plan=Count("pk", filter=has_plan),
-            completed_sum=Sum("completed", filter=has_plan),
+            **_project_totals(group.rate_stages),
             open_sum=Sum("open_problems"),
             overdue_sum=Sum("overdue_problems"),
-            **_reached_counts(group.rate_stages),
         )
     )
     return _summary_from_totals(group, totals, as_of=as_of)
 
 
-def _reached_counts(stages) -> dict:
-    """Per stage, a count of the projects at that stage or a later one (`prefix`: the path to the
-    project from the rows counted)."""
+def _project_totals(stages) -> dict:
+    """What a group summary counts and sums over projects annotated with `completed`: how many are
+    registered and how many have a known stage, the annual planned investment and the completed
+    investment of those with a plan, and per stage how many are at it or a later one."""
+    has_plan = Q(annual_planned_investment__isnull=False)
     return {
+        "registered": Count("pk"),
+        "known": Count("pk", filter=~Q(stage="")),
+        "planned": Sum("annual_planned_investment", filter=has_plan),
+        "with_plan": Count("pk", filter=has_plan),
+        "completed_sum": Sum("completed", filter=has_plan),
+    } | {
         f"reached_{stage}": Count("pk", filter=Q(stage__in=ledger.STAGES[ledger.STAGES.index(stage) :]))
         for stage in stages
     }
@@ -363,20 +365,12 @@ def plan_group_summaries(plan, *, as_of: dt.date, today: dt.date) -> list[GroupS
     per group (overdue: open with a deadline before `today`).
     """
     groups = list(plan.project_groups.select_related("key_task").prefetch_related("stated_stage_counts"))
-    has_plan = Q(annual_planned_investment__isnull=False)
     totals = {
         row["groups"]: row
         for row in Project.objects.filter(groups__plan=plan)
         .annotate(completed=Subquery(completed_investment_subquery("investment_target", as_of=as_of)))
         .values("groups")
-        .annotate(
-            registered=Count("pk"),
-            known=Count("pk", filter=~Q(stage="")),
-            planned=Sum("annual_planned_investment", filter=has_plan),
-            with_plan=Count("pk", filter=has_plan),
-            completed_sum=Sum("completed", filter=has_plan),
-            **_reached_counts(ledger.RATE_STAGES),
-        )
+        .annotate(**_project_totals(ledger.RATE_STAGES))
         .order_by()
     }
     problems = {
