@@ -51,29 +51,27 @@ def _name(target: Target) -> str:
     return f"{target.code} {target.name}"
 
 
-def _previous_rows(bulletin: Bulletin) -> dict[int, progress.TargetRow]:
+def _previous(bulletin: Bulletin) -> dict[int, rules.Assessment]:
+    """Each quantified target's verdict at the end of the month before, by target id."""
     previous = bulletin.month - dt.timedelta(days=1)
     if previous < bulletin.plan.period_start:
         return {}
     if previous <= bulletin.as_of:
-        # The bulletin's own targets (every quantified one, fetched for its later as-of date), cut
-        # at the month before: as `for_dashboard(previous)` would give them, without a new fetch.
-        targets = progress.as_of_earlier([line.target for line in bulletin.lines], as_of=previous)
-    else:  # a month after the plan's end: the bulletin stops at the end, the month before does not
-        targets = (
-            Target.objects.for_plan(bulletin.plan).exclude(kind=Target.Kind.MONITORED).for_dashboard(previous)
+        # From the bulletin's own rows (every quantified target, fetched for its later as-of date).
+        return progress.assess_earlier(
+            [line.row for line in bulletin.lines], as_of=previous, thresholds=bulletin.thresholds
         )
-    rows = progress.assess_targets(
-        targets,
-        as_of=previous,
-        thresholds=bulletin.thresholds,
+    # A month after the plan's end: the bulletin stops at the end, the month before does not.
+    targets = (
+        Target.objects.for_plan(bulletin.plan).exclude(kind=Target.Kind.MONITORED).for_dashboard(previous)
     )
-    return {row.target.pk: row for row in rows}
+    rows = progress.assess_targets(targets, as_of=previous, thresholds=bulletin.thresholds)
+    return {row.target.pk: row.assessment for row in rows}
 
 
 def draft(bulletin: Bulletin) -> Narrative:
     """The three sections written from the bulletin's data and the month before."""
-    before = _previous_rows(bulletin)
+    before = _previous(bulletin)
     highlights, moved = [], []
     for line in bulletin.lines:
         row = line.row

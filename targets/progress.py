@@ -4,7 +4,6 @@ Views fetch targets with `Target.objects.for_dashboard(as_of)` (fixed query coun
 them to `assess_targets`, which runs the rules in Python without touching the database.
 """
 
-import copy
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
@@ -218,22 +217,28 @@ class AssessedTargets(Sequence):
         return AssessedTargets(ordered, as_of=self.as_of, thresholds=self.thresholds)
 
 
-def as_of_earlier(targets, *, as_of: dt.date) -> list[Target]:
-    """Targets fetched with `for_dashboard(later)` as `for_dashboard(as_of)` would give them.
+def assess_earlier(rows, *, as_of: dt.date, thresholds: rules.Thresholds) -> dict[int, rules.Assessment]:
+    """The verdicts of assessed rows at an earlier date, from what their fetch already holds.
 
-    For a page that assesses the same targets at two dates (the change since the month before):
-    copies of the targets whose approved and reported figures stop at the months closed by
-    `as_of`, without fetching everything again. The ledger's projects and their investment figures
-    are shared: the ledger series reads only month ends up to `as_of`
-    (`projects.observations`). `as_of` must not be after the fetch's date.
+    For a page that shows the same targets at two dates (the change since the month before): each
+    target's assessment at `as_of`, by target id, equal to fetching again with
+    `for_dashboard(as_of)` and assessing (`test_assess_earlier`). A target's approved figures stop
+    at the months closed by `as_of`; a ledger-counted target's series reads only month ends up to
+    `as_of` (`projects.observations`) from the projects already fetched. The rows' observations and
+    the targets are reused, not copied, and no reporting state is worked out: it says what is due
+    at a date, and the month before needs only its verdicts. `as_of` must not be after the rows'.
     """
-    last = last_closed_month(as_of)
-    earlier = []
-    for target in targets:
-        twin = copy.copy(target)
-        twin.approved_figures = [f for f in target.approved_figures if f.month <= last]
-        twin.reported_figures = [f for f in target.reported_figures if f.month <= last]
-        earlier.append(twin)
+    last_end = month_end(last_closed_month(as_of))
+    earlier = {}
+    for row in rows:
+        target = row.target
+        if target.ledger_measure:
+            observations = ledgers.observations(target, as_of=as_of)
+        else:
+            observations = [o for o in row.observations if o.month_end <= last_end]
+        earlier[target.pk] = rules.assess(
+            spec=spec_for(target), observations=observations, as_of=as_of, thresholds=thresholds
+        )
     return earlier
 
 

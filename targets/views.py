@@ -61,23 +61,22 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (r for r in rows if progress.needs_attention(r)),
         key=lambda r: (-r.light_severity, r.target.deadline or plan.period_end, r.target.code),
     )
-    # The same targets at the end of the month before, for the change since last month.
+    # The same targets at the end of the month before, for the change since last month: their
+    # verdicts then, from the same fetch.
     previous_as_of = as_of.replace(day=1) - dt.timedelta(days=1)
-    previous_rows = None
+    previous = None
     if previous_as_of >= plan.period_start:
-        # The same fetch, cut at the earlier date: as `for_dashboard(previous_as_of)` would give it.
-        previous_rows = progress.assess_targets(
-            progress.as_of_earlier(
-                [t for t in targets if t.kind != Target.Kind.MONITORED], as_of=previous_as_of
-            ),
-            as_of=previous_as_of,
-            thresholds=progress.thresholds_for(plan),
+        quantified = [row for row in rows if row.target.kind != Target.Kind.MONITORED]
+        previous = list(
+            progress.assess_earlier(
+                quantified, as_of=previous_as_of, thresholds=progress.thresholds_for(plan)
+            ).values()
         )
     units, unassigned_targets = overview.unit_board(rows)
     due_soon = overview.due_soon(rows, as_of=as_of)
     context = pages.page_context(plan, as_of) | {
-        "tiles": overview.tiles(rows, previous_rows),
-        "previous_as_of": previous_as_of if previous_rows is not None else None,
+        "tiles": overview.tiles(rows, previous),
+        "previous_as_of": previous_as_of if previous is not None else None,
         "first_attention": [(row, progress.attention_reason(row)) for row in overview.first_attention(rows)],
         # The overview stays a page a leader reads in ten seconds at any size of plan: the longest
         # lists show their worst or nearest rows, with the count and a link to the whole list.
