@@ -7,9 +7,10 @@ registers `LEDGER` there.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, Value, When, prefetch_related_objects
 
 from common.months import closed_month_ends
 from targets import rules
@@ -19,18 +20,65 @@ from . import ledger
 from .models import STAGE_DATE_FIELDS, Project
 
 
+@dataclass(frozen=True)
+class StageCounts:
+    """A count-target's group as the database counted it (`_count_stages`): its projects in all,
+    those at the target's stage or a later one with a date of reaching it by each month end, and
+    those at it with no such date."""
+
+    total: int
+    by_month_end: dict[dt.date, int]
+    undated: int
+
+
 def _counts(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
-    """Items of the group at the target's stage or later, by each month end since the start.
+    """Items of the group at the target's stage or later, by each month end since the start:
+    `ledger.monthly_counts` over the group's items, from the counts `_count_stages` made in the
+    database (the same arithmetic, `test_ledger_counts_in_the_database`).
 
     An empty group counts as not reported: nobody has registered its items yet.
     """
-    items = [project.ledger_item() for project in target.ledger_group.projects.all()]
-    if not items:
+    counts: StageCounts = target.ledger_stage_counts
+    month_ends = closed_month_ends(target.start, as_of)
+    if not counts.total or not month_ends:
         return []
-    counts = ledger.monthly_counts(
-        items, target.ledger_stage, month_ends=closed_month_ends(target.start, as_of)
+    values = [counts.by_month_end[end] for end in month_ends]
+    values[-1] += counts.undated
+    return [
+        rules.Observation(month_end=end, value=Decimal(n)) for end, n in zip(month_ends, values, strict=True)
+    ]
+
+
+def _count_stages(targets: list[Target], *, as_of: dt.date) -> None:
+    """Count each target's group in the database, in one query: `target.ledger_stage_counts`.
+
+    For each stage a target counts and each month end from the earliest start to `as_of`, the
+    group's projects that had reached the stage by then (`_reached_by`), and those at it with no
+    date (`_undated`), grouped by the group. Nothing of the projects themselves is fetched: a
+    group of thousands of projects costs its counts, not its rows.
+    """
+    month_ends = sorted({end for target in targets for end in closed_month_ends(target.start, as_of)})
+    stages = sorted({target.ledger_stage for target in targets})
+    aggregates = {"total": Count("project_id")}
+    for i, stage in enumerate(stages):
+        aggregates[f"u{i}"] = Count("project_id", filter=_undated(stage, prefix="project__"))
+        for j, end in enumerate(month_ends):
+            aggregates[f"s{i}m{j}"] = Count("project_id", filter=_reached_by(stage, end, prefix="project__"))
+    rows = (
+        Project.groups.through.objects.filter(projectgroup_id__in={t.ledger_group_id for t in targets})
+        .values("projectgroup_id")
+        .annotate(**aggregates)
+        .order_by()
     )
-    return [rules.Observation(month_end=end, value=Decimal(n)) for end, n in counts]
+    by_group = {row["projectgroup_id"]: row for row in rows}
+    for target in targets:
+        row = by_group.get(target.ledger_group_id)
+        i = stages.index(target.ledger_stage)
+        target.ledger_stage_counts = StageCounts(
+            total=row["total"] if row else 0,
+            by_month_end={end: row[f"s{i}m{j}"] for j, end in enumerate(month_ends)} if row else {},
+            undated=row[f"u{i}"] if row else 0,
+        )
 
 
 def _investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
@@ -54,17 +102,32 @@ def _investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
     return observations
 
 
-def _done(stage: str, *, as_of: dt.date) -> Q:
-    """`ledger.reached(item, stage, by=as_of) or ledger.reached_undated(item, stage)` as a filter:
-    at the stage or a later one, and either reached one of them by `as_of` or with no date of
-    reaching any of them."""
+def _stage_fields(stage: str) -> tuple[list[str], list[str]]:
+    """The stage and the later ones, and the fields of their dates."""
     later = ledger.STAGES[ledger.STAGES.index(stage) :]
-    fields = [field for s, field in STAGE_DATE_FIELDS.items() if s.value in later]
-    undated = Q(**{f"{field}__isnull": True for field in fields})
+    return later, [field for s, field in STAGE_DATE_FIELDS.items() if s.value in later]
+
+
+def _reached_by(stage: str, day: dt.date, *, prefix: str = "") -> Q:
+    """`ledger.reached(item, stage, by=day)` as a filter: at the stage or a later one, and the
+    date of reaching one of them known and on or before `day`."""
+    later, fields = _stage_fields(stage)
     by = Q()
     for field in fields:
-        by |= Q(**{f"{field}__lte": as_of})
-    return Q(stage__in=later) & (undated | by)
+        by |= Q(**{f"{prefix}{field}__lte": day})
+    return Q(**{f"{prefix}stage__in": later}) & by
+
+
+def _undated(stage: str, *, prefix: str = "") -> Q:
+    """`ledger.reached_undated(item, stage)` as a filter: at the stage or a later one, with no
+    date of reaching any of them."""
+    later, fields = _stage_fields(stage)
+    return Q(**{f"{prefix}stage__in": later}) & Q(**{f"{prefix}{field}__isnull": True for field in fields})
+
+
+def _done(stage: str, *, as_of: dt.date) -> Q:
+    """`ledger.reached(item, stage, by=as_of) or ledger.reached_undated(item, stage)` as a filter."""
+    return _reached_by(stage, as_of) | _undated(stage)
 
 
 class ItemList:
@@ -121,27 +184,27 @@ class ItemList:
 class ProjectLedger:
     """The project ledger as the kernel's `targets.ledgers.LedgerSource`."""
 
-    def prefetch(self, approved, *, detail):
-        # The ledger's arithmetic reads a project's stage, stage dates and planned investment, and
-        # its investment target only to reach that target's figures. A target's page too (`detail`)
-        # lists its items through `items`, a page at a time, not from these.
+    def prefetch(self, targets, *, approved, as_of, detail):
+        """What the observations of the fetched targets read: stage counts made in the database
+        for targets counted by stage; the group's projects with their investment figures for
+        targets that sum investment."""
+        counted = [t for t in targets if t.ledger_measure == LedgerMeasure.COUNT and t.ledger_group_id]
+        if counted:
+            _count_stages(counted, as_of=as_of)
+        summed = [t for t in targets if t.ledger_measure == LedgerMeasure.INVESTMENT and t.ledger_group_id]
+        if not summed:
+            return
+        # The investment sum reads a project's investment target only to reach that target's
+        # figures. A target's page too (`detail`) lists its items through `items`, a page at a
+        # time, not from these.
         projects = (
             Project.objects.select_related("investment_target")
             .prefetch_related(
                 Prefetch("investment_target__figures", queryset=approved, to_attr="approved_figures")
             )
-            .only(
-                "id",
-                "plan_id",
-                "name",
-                "stage",
-                "annual_planned_investment",
-                *STAGE_DATE_FIELDS.values(),
-                "investment_target__id",
-                "investment_target__project_id",
-            )
+            .only("id", "investment_target__id", "investment_target__project_id")
         )
-        return [Prefetch("ledger_group__projects", queryset=projects)]
+        prefetch_related_objects(summed, Prefetch("ledger_group__projects", queryset=projects))
 
     def observations(self, target: Target, *, as_of: dt.date) -> list[rules.Observation]:
         """Uses only what `prefetch` fetched."""

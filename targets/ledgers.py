@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Protocol
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from . import rules
 
@@ -43,15 +43,17 @@ class NoItems(list):
 
 
 class LedgerSource(Protocol):
-    def prefetch(self, approved: QuerySet, *, detail: bool) -> list[Prefetch]:
-        """What `TargetQuerySet.for_dashboard` prefetches for a target's ledger group.
+    def prefetch(self, targets: list, *, approved: QuerySet, as_of: dt.date, detail: bool) -> None:
+        """Fetch what `observations` reads for these targets, just fetched by
+        `TargetQuerySet.for_dashboard(as_of)`, in a fixed number of queries.
 
-        `approved` is the queryset of approved figures the target's own figures use; without
+        `approved` is the queryset of approved figures the targets' own figures use; without
         `detail` (the lists) only what the ledger's arithmetic reads need be fetched.
         """
 
     def observations(self, target, *, as_of: dt.date) -> list[rules.Observation]:
-        """What the rules measure for a ledger-counted target, oldest first (uses the prefetch)."""
+        """What the rules measure for a ledger-counted target, oldest first, from what `prefetch`
+        fetched: at its `as_of` or an earlier date."""
 
     def items(self, target, *, as_of: dt.date) -> Items:
         """The ledger items behind a target, with whether each counts as done by `as_of`, done ones
@@ -66,8 +68,9 @@ def register(source: LedgerSource) -> None:
     _source = source
 
 
-def prefetch(approved: QuerySet, *, detail: bool = False) -> list[Prefetch]:
-    return _source.prefetch(approved, detail=detail) if _source is not None else []
+def prefetch(targets: list, *, approved: QuerySet, as_of: dt.date, detail: bool = False) -> None:
+    if _source is not None:
+        _source.prefetch(targets, approved=approved, as_of=as_of, detail=detail)
 
 
 def observations(target, *, as_of: dt.date) -> list[rules.Observation]:

@@ -280,22 +280,28 @@ class TargetQuerySet(models.QuerySet):
             models.Prefetch("responsible_units", to_attr="dashboard_units"),
             models.Prefetch("planned_values", to_attr="dashboard_planned"),
             *prefetches,
-            # The ledger group's projects, for a target counted from the ledger (`ledgers.py`).
-            *ledgers.prefetch(approved, detail=detail),
         )
-        dashboard._sent_figures = "detail" if detail else last_month
+        # Read after the fetch (`_prefetch_related_objects`): the figures sent in, and what a
+        # target counted from the ledger measures (`ledgers.py`).
+        dashboard._dashboard = ("detail" if detail else last_month, approved, as_of)
         return dashboard
 
     def _clone(self):
         clone = super()._clone()
-        clone._sent_figures = getattr(self, "_sent_figures", None)
+        clone._dashboard = getattr(self, "_dashboard", None)
         return clone
 
     def _prefetch_related_objects(self):
         super()._prefetch_related_objects()
-        how = getattr(self, "_sent_figures", None)
-        if how is None:
+        if getattr(self, "_dashboard", None) is None:
             return
+        how, approved, as_of = self._dashboard
+        ledgers.prefetch(
+            [target for target in self._result_cache if target.ledger_measure],
+            approved=approved,
+            as_of=as_of,
+            detail=how == "detail",
+        )
         if how == "detail":
             for target in self._result_cache:
                 sent = target.__dict__.pop("sent_figures")
@@ -317,8 +323,10 @@ class TargetQuerySet(models.QuerySet):
                 .order_by("month", "pk")
                 .values_list(*FIGURE_NUMBERS)
             )
-            # Thousands of rows repeat a few months, statuses and qualifiers: keep one object of each.
+            # Thousands of rows repeat a few months, statuses and qualifiers, and each target's id: keep
+            # one object of each (the target's own id object for its figures).
             shared = {}
+            target_ids = {pk: pk for pk in by_target}
             # Read in chunks (a server-side cursor on PostgreSQL): a plan of thousands of targets has
             # tens of thousands of figures, and the driver would otherwise hold all their rows at once.
             for (
@@ -332,6 +340,7 @@ class TargetQuerySet(models.QuerySet):
                 status,
                 doubtful,
             ) in rows.iterator(chunk_size=2000):
+                target_id = target_ids[target_id]
                 by_target[target_id].append(
                     FigureNumbers(
                         pk,
