@@ -22,9 +22,9 @@ from .models import STAGE_DATE_FIELDS, Project
 
 @dataclass(frozen=True)
 class StageCounts:
-    """A count-target's group as the database counted it (`_count_stages`): its projects in all,
-    those at the target's stage or a later one with a date of reaching it by each month end, and
-    those at it with no such date."""
+    """A count-target's group as `_count_stages` counted it: its projects in all, those at the
+    target's stage or a later one with a date of reaching it by each month end, and those at it
+    with no such date."""
 
     total: int
     by_month_end: dict[dt.date, int]
@@ -33,8 +33,7 @@ class StageCounts:
 
 def _counts(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
     """Items of the group at the target's stage or later, by each month end since the start:
-    `ledger.monthly_counts` over the group's items, from the counts `_count_stages` made in the
-    database (the same arithmetic, `test_ledger_counts_in_the_database`).
+    `ledger.monthly_counts` over the group's items, from the counts `_count_stages` kept.
 
     An empty group counts as not reported: nobody has registered its items yet.
     """
@@ -50,35 +49,35 @@ def _counts(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
 
 
 def _count_stages(targets: list[Target], *, as_of: dt.date) -> None:
-    """Count each target's group in the database, in one query: `target.ledger_stage_counts`.
+    """Count each target's group by stage: `target.ledger_stage_counts`, by `ledger.monthly_counts`.
 
-    For each stage a target counts and each month end from the earliest start to `as_of`, the
-    group's projects that had reached the stage by then (`_reached_by`), and those at it with no
-    date (`_undated`), grouped by the group. Nothing of the projects themselves is fetched: a
-    group of thousands of projects costs its counts, not its rows.
+    One query reads each group's projects as plain rows (stage and stage dates, no model
+    instances), and only the counts are kept: a group of thousands of projects costs its rows
+    once, not a model instance each for every page that shows the target.
     """
     month_ends = sorted({end for target in targets for end in closed_month_ends(target.start, as_of)})
-    stages = sorted({target.ledger_stage for target in targets})
-    aggregates = {"total": Count("project_id")}
-    for i, stage in enumerate(stages):
-        aggregates[f"u{i}"] = Count("project_id", filter=_undated(stage, prefix="project__"))
-        for j, end in enumerate(month_ends):
-            aggregates[f"s{i}m{j}"] = Count("project_id", filter=_reached_by(stage, end, prefix="project__"))
-    rows = (
-        Project.groups.through.objects.filter(projectgroup_id__in={t.ledger_group_id for t in targets})
-        .values("projectgroup_id")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    by_group = {row["projectgroup_id"]: row for row in rows}
-    for target in targets:
-        row = by_group.get(target.ledger_group_id)
-        i = stages.index(target.ledger_stage)
-        target.ledger_stage_counts = StageCounts(
-            total=row["total"] if row else 0,
-            by_month_end={end: row[f"s{i}m{j}"] for j, end in enumerate(month_ends)} if row else {},
-            undated=row[f"u{i}"] if row else 0,
+    fields = list(STAGE_DATE_FIELDS.values())
+    rows = Project.groups.through.objects.filter(
+        projectgroup_id__in={t.ledger_group_id for t in targets}
+    ).values_list("projectgroup_id", "project__stage", *(f"project__{field}" for field in fields))
+    items: dict[int, list[ledger.Item]] = {}
+    stages = [stage.value for stage in STAGE_DATE_FIELDS]
+    for group_id, stage, *dates in rows:
+        items.setdefault(group_id, []).append(
+            ledger.Item(stage=stage, dates=dict(zip(stages, dates, strict=True)))
         )
+    counted: dict[tuple[int, str], StageCounts] = {}
+    for target in targets:
+        key = (target.ledger_group_id, target.ledger_stage)
+        if key not in counted:
+            group = items.get(target.ledger_group_id, [])
+            undated = sum(1 for item in group if ledger.reached_undated(item, target.ledger_stage))
+            counts = ledger.monthly_counts(group, target.ledger_stage, month_ends=month_ends)
+            by_month_end = dict(counts)
+            if counts:  # monthly_counts puts the undated items in the last month; kept apart here
+                by_month_end[month_ends[-1]] -= undated
+            counted[key] = StageCounts(total=len(group), by_month_end=by_month_end, undated=undated)
+        target.ledger_stage_counts = counted[key]
 
 
 def _investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
@@ -102,32 +101,17 @@ def _investment(target: Target, *, as_of: dt.date) -> list[rules.Observation]:
     return observations
 
 
-def _stage_fields(stage: str) -> tuple[list[str], list[str]]:
-    """The stage and the later ones, and the fields of their dates."""
+def _done(stage: str, *, as_of: dt.date) -> Q:
+    """`ledger.reached(item, stage, by=as_of) or ledger.reached_undated(item, stage)` as a filter:
+    at the stage or a later one, and either reached one of them by `as_of` or with no date of
+    reaching any of them."""
     later = ledger.STAGES[ledger.STAGES.index(stage) :]
-    return later, [field for s, field in STAGE_DATE_FIELDS.items() if s.value in later]
-
-
-def _reached_by(stage: str, day: dt.date, *, prefix: str = "") -> Q:
-    """`ledger.reached(item, stage, by=day)` as a filter: at the stage or a later one, and the
-    date of reaching one of them known and on or before `day`."""
-    later, fields = _stage_fields(stage)
+    fields = [field for s, field in STAGE_DATE_FIELDS.items() if s.value in later]
+    undated = Q(**{f"{field}__isnull": True for field in fields})
     by = Q()
     for field in fields:
-        by |= Q(**{f"{prefix}{field}__lte": day})
-    return Q(**{f"{prefix}stage__in": later}) & by
-
-
-def _undated(stage: str, *, prefix: str = "") -> Q:
-    """`ledger.reached_undated(item, stage)` as a filter: at the stage or a later one, with no
-    date of reaching any of them."""
-    later, fields = _stage_fields(stage)
-    return Q(**{f"{prefix}stage__in": later}) & Q(**{f"{prefix}{field}__isnull": True for field in fields})
-
-
-def _done(stage: str, *, as_of: dt.date) -> Q:
-    """`ledger.reached(item, stage, by=as_of) or ledger.reached_undated(item, stage)` as a filter."""
-    return _reached_by(stage, as_of) | _undated(stage)
+        by |= Q(**{f"{field}__lte": as_of})
+    return Q(stage__in=later) & (undated | by)
 
 
 class ItemList:

@@ -1,8 +1,9 @@
-"""A target counted by stage: the counts made in the database equal `ledger.monthly_counts`.
+"""A target counted by stage: the counts `for_dashboard` keeps give what the rule gives.
 
-`for_dashboard` has the database count each count-target's group by stage and month end
-(`projects.observations._count_stages`) instead of loading its projects; the observations must
-be what the pure rule gives over the same projects, at the fetch's date and at earlier ones.
+`for_dashboard` reads each count-target's group as plain rows and keeps only its counts by stage
+and month end (`projects.observations._count_stages`) instead of the group's projects as model
+instances; the observations must be `ledger.monthly_counts` over the same projects loaded whole,
+at the fetch's date and at earlier ones.
 """
 
 import datetime as dt
