@@ -173,6 +173,11 @@ class ProjectQuerySet(models.QuerySet):
             "groups", "problems"
         )
 
+    def for_list(self):
+        """Projects with what the project list shows: its problem counts are annotated
+        (`summary.annotate_for_list`), so their problems and plan are not fetched."""
+        return self.select_related("responsible_unit", "key_task").prefetch_related("groups")
+
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
     def get_by_natural_key(self, district, year, name):

@@ -31,7 +31,7 @@ def project_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(visible_plans(request.user), pk=pk)
     pagecache.note_plan(request, plan)
     today = timezone.localdate()
-    queryset = summary.annotate_for_list(plan.projects.for_ledger(), today=today)
+    queryset = summary.annotate_for_list(plan.projects.for_list(), today=today)
     filterset = ProjectFilter(request.GET, queryset=queryset, plan=plan, today=today)
     table = None
     if filterset.is_valid():
