@@ -316,11 +316,6 @@ def _counted(observations: Sequence[Observation], as_of: dt.date) -> list[tuple[
     return sorted((pair for pair in dated if pair[0] <= as_of), key=lambda pair: pair[0])
 
 
-def _latest(observations: Sequence[Observation], as_of: dt.date) -> tuple[dt.date, Observation] | None:
-    counted = _counted(observations, as_of)
-    return counted[-1] if counted else None
-
-
 def _is_quantified(spec: TargetSpec) -> bool:
     return spec.kind in (Kind.CUMULATIVE, Kind.LEVEL)
 
@@ -587,10 +582,15 @@ def required_monthly_rate(
     (a decrease is needed). None when already achieved, when the deadline has passed, for
     milestones and monitored indicators, and when goal, deadline or a starting value is missing.
     """
+    return _required_rate(spec, _counted(observations, as_of), as_of)
+
+
+def _required_rate(
+    spec: TargetSpec, counted: list[tuple[dt.date, Observation]], as_of: dt.date
+) -> Decimal | None:
     if not _is_quantified(spec) or spec.goal is None or spec.deadline is None or as_of > spec.deadline:
         return None
-    latest_pair = _latest(observations, as_of)
-    latest = latest_pair[1] if latest_pair else None
+    latest = counted[-1][1] if counted else None
     if _observation_achieves(spec, latest):
         return None
     current = latest.value if latest is not None else spec.baseline
@@ -610,9 +610,13 @@ def projected_value(
     when a single observation has no baseline or falls on the start date. Monitored indicators
     are projected too when they have a deadline.
     """
+    return _projected(spec, _counted(observations, as_of))
+
+
+def _projected(spec: TargetSpec, counted: list[tuple[dt.date, Observation]]) -> Decimal | None:
     if spec.kind == Kind.MILESTONE or spec.deadline is None:
         return None
-    points = [(day, o.value) for day, o in _counted(observations, as_of) if o.value is not None][-3:]
+    points = [(day, o.value) for day, o in counted if o.value is not None][-3:]
     if not points:
         return None
     if len(points) == 1:
@@ -653,7 +657,8 @@ def assess(
     compared_on = measured_on or as_of
     light, achieved_on = _verdict(spec, counted, as_of, thresholds)
     completion, share, gap = _shares(spec, latest, compared_on)
-    projected = _round(projected_value(spec=spec, observations=observations, as_of=as_of), TWO_PLACES)
+    # The observations of months closed by as_of are worked out once, for every rule below.
+    projected = _round(_projected(spec, counted), TWO_PLACES)
     projected_achieves = None
     if projected is not None and _is_quantified(spec) and spec.goal is not None:
         # Judged on the rounded projection, so it agrees with the number shown.
@@ -673,9 +678,7 @@ def assess(
         expected_share=share,
         completion=completion,
         gap=gap,
-        required_monthly_rate=_round(
-            required_monthly_rate(spec=spec, observations=observations, as_of=as_of), TWO_PLACES
-        ),
+        required_monthly_rate=_round(_required_rate(spec, counted, as_of), TWO_PLACES),
         projected=projected,
         projected_achieves=projected_achieves,
         measured_on=measured_on,
