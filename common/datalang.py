@@ -9,7 +9,6 @@ unmarked, and nothing is marked on Chinese pages, where the whole page is alread
 
 import re
 
-from django import forms
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -49,10 +48,10 @@ class DataSelect(widgets.Select):
         return option
 
 
-class DataCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+class DataCheckboxSelectMultiple(widgets.CheckboxSelectMultiple):
     """Checkboxes whose labels are data (project group names): on a page in another language
     each label with Chinese in it is wrapped in <span lang="zh-hans"> (a checkbox's attributes
-    go on its <input>, so the mark goes inside the label)."""
+    go on its <input>, so the mark goes inside the label). Written in Python as `DataSelect` is."""
 
     def create_option(self, *args, **kwargs):
         option = super().create_option(*args, **kwargs)

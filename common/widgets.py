@@ -33,18 +33,22 @@ def html_attrs(attrs: dict) -> SafeString:
     )
 
 
+def _input(widget: dict) -> SafeString:
+    """django/forms/widgets/input.html, for a widget's (or a choice's) context."""
+    value_part = "" if widget["value"] is None else f' value="{_as_s(widget["value"])}"'
+    return SafeString(
+        format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
+        + value_part
+        + html_attrs(widget["attrs"])
+        + ">"
+    )
+
+
 class _InputHTML:
     """django/forms/widgets/input.html."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        value_part = "" if widget["value"] is None else f' value="{_as_s(widget["value"])}"'
-        return SafeString(
-            format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
-            + value_part
-            + html_attrs(widget["attrs"])
-            + ">"
-        )
+        return _input(self.get_context(name, value, attrs)["widget"])
 
 
 class HiddenInput(_InputHTML, forms.HiddenInput):
@@ -91,3 +95,33 @@ class Select(forms.Select):
                 )
         parts.append("\n</select>")
         return SafeString("".join(parts))
+
+
+class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """django/forms/widgets/checkbox_select.html (multiple_input.html, and input_option.html for
+    each choice), for choices without groups (with groups it is left to Django's templates)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _options, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        parts = ["<div"]
+        if widget["attrs"].get("id"):
+            parts.append(format_html(' id="{}"', widget["attrs"]["id"]))
+        if widget["attrs"].get("class"):
+            parts.append(format_html(' class="{}"', widget["attrs"]["class"]))
+        parts.append(">")
+        for _group, options, _index in widget["optgroups"]:
+            for option in options:
+                parts.extend(("<div>\n    ", _choice(option), "</div>"))
+        parts.append("\n</div>")
+        return SafeString("".join(parts))
+
+
+def _choice(option: dict) -> str:
+    """django/forms/widgets/checkbox_option.html, which includes input_option.html: the input, in
+    its label when the label wraps it. Each included template keeps the line break it ends with."""
+    if not option["wrap_label"]:
+        return f"{_input(option)}\n\n\n"
+    label_for = format_html(' for="{}"', option["attrs"]["id"]) if option["attrs"].get("id") else ""
+    return f"<label{label_for}>{_input(option)}\n {conditional_escape(option['label'])}</label>\n\n"

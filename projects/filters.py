@@ -10,6 +10,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from common import widgets
 from common.datalang import DataCheckboxSelectMultiple, DataSelect
 from targets.filters import YesNoWidget
 from targets.models import Unit
@@ -31,6 +32,7 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("阶段"),
         empty_label=_("全部"),
         method="filter_stage",
+        widget=widgets.Select,
     )
     unit = django_filters.ModelChoiceFilter(
         field_name="responsible_unit",

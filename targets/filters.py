@@ -5,10 +5,10 @@ choice here; the view applies it to the assessed rows.
 """
 
 import django_filters
-from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common import widgets
 from common.datalang import DataSelect
 
 from . import rules
@@ -21,26 +21,31 @@ LIGHT_CHOICES = [
 ]
 
 
-class YesNoWidget(django_filters.widgets.BooleanWidget):
+class YesNoWidget(django_filters.widgets.BooleanWidget, widgets.Select):
+    """全部 / 是 / 否, written by `common.widgets.Select`."""
+
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
 class TargetFilter(django_filters.FilterSet):
+    # The widgets write their HTML in Python (`common.widgets`), as Django's templates would.
     key_task = django_filters.ModelChoiceFilter(
-        queryset=KeyTask.objects.none(), label=_("重点工作"), empty_label=_("全部")
+        queryset=KeyTask.objects.none(), label=_("重点工作"), empty_label=_("全部"), widget=widgets.Select
     )
     light = django_filters.MultipleChoiceFilter(
-        choices=LIGHT_CHOICES, label=_("状态"), method="keep", widget=forms.CheckboxSelectMultiple
+        choices=LIGHT_CHOICES, label=_("状态"), method="keep", widget=widgets.CheckboxSelectMultiple
     )
     risk = django_filters.BooleanFilter(label=_("预计难以完成"), method="keep", widget=YesNoWidget)
-    kind = django_filters.ChoiceFilter(choices=Target.Kind.choices, label=_("类型"), empty_label=_("全部"))
+    kind = django_filters.ChoiceFilter(
+        choices=Target.Kind.choices, label=_("类型"), empty_label=_("全部"), widget=widgets.Select
+    )
     deadline_before = django_filters.DateFilter(
         field_name="deadline",
         lookup_expr="lte",
         label=_("期限不晚于"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=widgets.DateInput(attrs={"type": "date"}),
     )
     unit = django_filters.ModelChoiceFilter(
         field_name="responsible_units",
@@ -56,7 +61,9 @@ class TargetFilter(django_filters.FilterSet):
         widget=YesNoWidget,
         distinct=True,
     )
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=_("名称包含"), widget=widgets.TextInput
+    )
 
     class Meta:
         model = Target

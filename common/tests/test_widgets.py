@@ -85,3 +85,54 @@ def test_a_select_with_option_groups_is_left_to_djangos_templates():
     django = forms.ChoiceField(choices=choices, widget=forms.Select).widget
     assert ours.render("g", "2") == django.render("g", "2")
     assert "<optgroup" in ours.render("g", "2")
+
+
+LIGHTS = [("achieved", "✓ 已完成"), ("behind", "▲ 滞后 <b>&</b>"), ("overdue", mark_safe("✗ <i>逾期</i>"))]
+
+
+def checkbox_form(kind):
+    class FilterForm(forms.Form):
+        light = forms.MultipleChoiceField(choices=LIGHTS, required=False, widget=kind.CheckboxSelectMultiple)
+        flag = forms.MultipleChoiceField(
+            choices=LIGHTS,
+            required=False,
+            widget=kind.CheckboxSelectMultiple(attrs={"class": "a&b inline", "data-x": "1"}),
+        )
+
+    return FilterForm
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    "data", [None, {}, {"light": ["behind", "overdue"]}, {"light": ["nope"], "flag": ["achieved"]}]
+)
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+def test_checkboxes_write_what_djangos_template_writes(language, data, auto_id):
+    with translation.override(language):
+        ours = checkbox_form(widgets)(data, auto_id=auto_id)
+        django = checkbox_form(forms)(data, auto_id=auto_id)
+        for name in ours.fields:
+            assert str(ours[name]) == str(django[name]), name
+        assert str(ours) == str(django)
+    if data and data.get("light") == ["behind", "overdue"]:
+        html = str(ours["light"])
+        assert (
+            html.count(" checked") == 2
+            and "▲ 滞后 &lt;b&gt;&amp;&lt;/b&gt;" in html
+            and "<i>逾期</i>" in html
+        )
+
+
+def test_grouped_choices_are_left_to_djangos_templates():
+    class GroupedForm(forms.Form):
+        light = forms.MultipleChoiceField(
+            choices=[("好", LIGHTS[:1]), ("差", LIGHTS[1:])], widget=widgets.CheckboxSelectMultiple
+        )
+
+    class DjangoForm(forms.Form):
+        light = forms.MultipleChoiceField(
+            choices=[("好", LIGHTS[:1]), ("差", LIGHTS[1:])], widget=forms.CheckboxSelectMultiple
+        )
+
+    assert str(GroupedForm()["light"]) == str(DjangoForm()["light"])
+    assert "<label>好</label>" in str(GroupedForm()["light"])
