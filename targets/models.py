@@ -374,17 +374,17 @@ class TargetQuerySet(models.QuerySet):
         units_of = {target.pk: [] for target in self._result_cache}
         planned_of = {target.pk: [] for target in self._result_cache}
         if units_of:
-            fields = ("id", *UNIT_FIELDS)
+            fields = [field.attname for field in Unit._meta.concrete_fields]  # all but the members
             rows = (
                 Target.responsible_units.through.objects.filter(self._fetched_targets(subquery_from=1))
                 .order_by("unit__name", "unit_id")
                 .values_list("target_id", *(f"unit__{field}" for field in fields))
             )
             units = {}
-            for target_id, unit_id, *values in rows:
-                unit = units.get(unit_id)
+            for target_id, *values in rows:
+                unit = units.get(values[0])
                 if unit is None:
-                    unit = units[unit_id] = Unit.from_db(self.db, fields, (unit_id, *values))
+                    unit = units[values[0]] = Unit.from_db(self.db, fields, values)
                 units_of[target_id].append(unit)
             planned = PlannedValue.objects.filter(self._fetched_targets(subquery_from=1))
             for point in planned.order_by("target_id", "month"):
@@ -398,9 +398,6 @@ class TargetQuerySet(models.QuerySet):
 # targets' own query as a subquery rather than with a list of their ids (building the list costs
 # more than the database's second look).
 FIGURES_BY_SUBQUERY = 500
-
-# What a progress page reads of a responsible unit (all its fields but the members).
-UNIT_FIELDS = ("name", "kind", "district", "source_text")
 
 # What the lists and the status rules read of a figure (for_dashboard without `detail`).
 FIGURE_NUMBERS = (

@@ -154,3 +154,40 @@ def test_the_default_date_is_the_end_of_the_latest_month_with_an_approved_figure
     assert latest_reported_month_end(plan) == dt.date(2020, 5, 31)
     make_figure(second, dt.date(2020, 6, 1), 7)
     assert latest_reported_month_end(plan) == dt.date(2020, 6, 30)
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+def test_a_plans_units_and_planned_nodes_come_whole_and_each_unit_once(plan, task, sliced):
+    """`for_dashboard` builds each unit once, with all its fields, shared by its targets' lists in
+    name order; planned nodes come in month order. The same for a whole list (its units selected
+    by the targets' own query) and a page of it (by the ids of its targets)."""
+    from targets.models import PlannedValue, Target
+
+    roads, schools = make_unit("区住建局"), make_unit("区教育局")
+    roads.source_text = "原文:区住建局"
+    roads.save()
+    first = make_target(task, "1-01", units=[schools, roads])
+    make_target(task, "1-02", units=[roads])
+    make_target(task, "1-03")
+    PlannedValue.objects.create(target=first, month=dt.date(2020, 9, 1), value=60)
+    PlannedValue.objects.create(target=first, month=dt.date(2020, 6, 1), value=30)
+    fetch = Target.objects.for_plan(plan).order_by("code").for_dashboard(dt.date(2020, 6, 30))
+    targets = {t.code: t for t in (fetch[:10] if sliced else fetch)}
+    assert len(targets) == 3
+    assert [u.name for u in targets["1-01"].unit_list()] == ["区住建局", "区教育局"]
+    assert [u.name for u in targets["1-02"].unit_list()] == ["区住建局"]
+    assert targets["1-03"].unit_list() == []
+    assert targets["1-01"].unit_list()[0] is targets["1-02"].unit_list()[0]
+    unit = targets["1-02"].unit_list()[0]
+    assert (unit.pk, unit.kind, unit.district, unit.source_text) == (
+        roads.pk,
+        roads.kind,
+        roads.district,
+        "原文:区住建局",
+    )
+    assert unit.get_deferred_fields() == set()
+    assert [(p.month, p.value) for p in targets["1-01"].planned_points()] == [
+        (dt.date(2020, 6, 1), 30),
+        (dt.date(2020, 9, 1), 60),
+    ]
+    assert targets["1-02"].planned_points() == []
