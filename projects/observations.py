@@ -169,9 +169,9 @@ class ProjectLedger:
     """The project ledger as the kernel's `targets.ledgers.LedgerSource`."""
 
     def prefetch(self, targets, *, approved, as_of, detail):
-        """What the observations of the fetched targets read: stage counts made in the database
-        for targets counted by stage; the group's projects with their investment figures for
-        targets that sum investment."""
+        """What the observations of the fetched targets read: for a target counted by stage, its
+        group's counts by month end (`_count_stages`); for a target that sums investment, the
+        group's projects with their investment figures."""
         counted = [t for t in targets if t.ledger_measure == LedgerMeasure.COUNT and t.ledger_group_id]
         if counted:
             _count_stages(counted, as_of=as_of)

@@ -224,7 +224,7 @@ def assess_earlier(rows, *, as_of: dt.date, thresholds: rules.Thresholds) -> dic
     target's assessment at `as_of`, by target id, equal to fetching again with
     `for_dashboard(as_of)` and assessing (`test_assess_earlier`). A target's approved figures stop
     at the months closed by `as_of`; a ledger-counted target's series reads only month ends up to
-    `as_of` (`projects.observations`) from the projects already fetched. The rows' observations and
+    `as_of` from what its fetch kept (`projects.observations`). The rows' observations and
     the targets are reused, not copied, and no reporting state is worked out: it says what is due
     at a date, and the month before needs only its verdicts. `as_of` must not be after the rows'.
     """
