@@ -6,6 +6,7 @@ language too: 2020年9月 / September 2020, 甲、乙 / A, B.
 """
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django.utils import formats, translation
@@ -50,6 +51,12 @@ def join_list(items) -> str:
 
 def month_label(month: dt.date) -> str:
     """A month for people: 2020年9月 in Chinese, September 2020 in English."""
+    return _month_label(month, translation.get_language())
+
+
+# Lists and sentences name the same few months again and again; each is written once a language.
+@functools.lru_cache(maxsize=1024)
+def _month_label(month: dt.date, language: str | None) -> str:
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
