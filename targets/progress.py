@@ -51,8 +51,9 @@ def observations_for(target: Target, *, as_of: dt.date) -> list[rules.Observatio
     if target.ledger_measure:
         return ledgers.observations(target, as_of=as_of)
     # A figure whose measure is in doubt (口径待核) is shown on the page but kept out of the verdict.
+    Observation = rules.Observation  # (month_end, value, reached, reached_on), thousands a page
     return [
-        rules.Observation(month_end=f.month_end, value=f.value, reached=f.reached, reached_on=f.reached_on)
+        Observation(f.month_end, f.value, f.reached, f.reached_on)
         for f in target.approved_figures
         if not f.measure_doubtful
     ]
@@ -85,6 +86,7 @@ class TargetRow:
     observations: list[rules.Observation]
     reporting: rules.Reporting = rules.Reporting.NOT_REQUIRED
     doubtful_figure: Figure | None = None  # the latest approved figure, when its measure is in doubt
+    spec: rules.TargetSpec | None = None  # what the rules read of the target (`assess_earlier` again)
 
     @property
     def light(self) -> rules.Light:
@@ -137,9 +139,8 @@ def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> 
     rows = []
     for target in targets:
         observations = observations_for(target, as_of=as_of)
-        assessment = rules.assess(
-            spec=spec_for(target), observations=observations, as_of=as_of, thresholds=thresholds
-        )
+        spec = spec_for(target)
+        assessment = rules.assess(spec=spec, observations=observations, as_of=as_of, thresholds=thresholds)
         counted = [f for f in target.approved_figures if not f.measure_doubtful]
         latest = counted[-1] if counted and not target.ledger_measure else None
         newest = target.approved_figures[-1] if target.approved_figures else None
@@ -151,6 +152,7 @@ def assess_targets(targets, *, as_of: dt.date, thresholds: rules.Thresholds) -> 
                 observations=observations,
                 reporting=reporting_for(target, as_of=as_of),
                 doubtful_figure=newest if newest is not None and newest.measure_doubtful else None,
+                spec=spec,
             )
         )
     return rows
@@ -237,7 +239,7 @@ def assess_earlier(rows, *, as_of: dt.date, thresholds: rules.Thresholds) -> dic
         else:
             observations = [o for o in row.observations if o.month_end <= last_end]
         earlier[target.pk] = rules.assess(
-            spec=spec_for(target), observations=observations, as_of=as_of, thresholds=thresholds
+            spec=row.spec or spec_for(target), observations=observations, as_of=as_of, thresholds=thresholds
         )
     return earlier
 
