@@ -10,10 +10,14 @@ it belongs to (`DistrictMembership`), and another district's plan is not there f
 viewer, reporter or reviewer with no district sees no plan.
 """
 
+import functools
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from .models import DistrictMembership, Plan, Unit
@@ -37,23 +41,51 @@ def can_report(user) -> bool:
     return user.is_active and user.has_perm("targets.add_figure")
 
 
-def _holds_change_plan(user) -> Exists:
+def _holds_change_plan(user) -> RawSQL:
     """Whether the user holds the admin role's permission (`targets.change_plan`), through a
     group or directly, as a condition of another query.
 
-    Two small EXISTS over the permission link tables, with the plan's content type as a value
-    (`get_for_model` is cached by Django): PostgreSQL plans this in a tenth of the time it took
-    for one EXISTS joining permissions, groups, users and content types, and every page, cached
-    ones included, runs it.
+    Written as SQL over Django's permission link tables (`_admin_role_sql`), with the plan's
+    content type as a value (`get_for_model` is cached by Django). Every page runs it, cached ones
+    included: the same two EXISTS built with the ORM took Django 1.7 ms to put together, about
+    ten times what PostgreSQL takes to plan and run them. (One EXISTS joining permissions,
+    groups, users and content types took PostgreSQL 2 ms to plan.)
     """
-    change_plan = Q(
-        permission__codename="change_plan",
-        permission__content_type_id=ContentType.objects.get_for_model(Plan).pk,
-    )
+    plan_type = ContentType.objects.get_for_model(Plan).pk
+    params = (user.pk, plan_type, "change_plan") * 2
+    return RawSQL(_admin_role_sql(), params, output_field=BooleanField())
+
+
+@functools.cache
+def _admin_role_sql() -> str:
+    """Two EXISTS: a group of the user's holds the permission, or the user holds it itself.
+    Parameters: (user id, content type id, codename) twice. Table and column names come from the
+    models, so they are those of the database Django made."""
     users = get_user_model()
-    in_groups = users.groups.through.objects.filter(user_id=user.pk).values("group_id")
-    return Exists(Group.permissions.through.objects.filter(change_plan, group_id__in=in_groups)) | Exists(
-        users.user_permissions.through.objects.filter(change_plan, user_id=user.pk)
+    user_groups = users.groups.through._meta
+    group_perms = Group.permissions.through._meta
+    user_perms = users.user_permissions.through._meta
+    perm = Permission._meta
+    q = connection.ops.quote_name
+
+    def col(meta, name):
+        return q(meta.get_field(name).column)
+
+    def table(meta):
+        return q(meta.db_table)
+
+    is_the_permission = (
+        f"p.{col(perm, 'content_type')} = %s AND p.{col(perm, 'codename')} = %s"  # (type id, codename)
+    )
+    return (
+        f"EXISTS (SELECT 1 FROM {table(group_perms)} gp"
+        f" INNER JOIN {table(user_groups)} ug"
+        f" ON ug.{col(user_groups, 'group')} = gp.{col(group_perms, 'group')}"
+        f" INNER JOIN {table(perm)} p ON p.{col(perm, 'id')} = gp.{col(group_perms, 'permission')}"
+        f" WHERE ug.{col(user_groups, 'user')} = %s AND {is_the_permission})"
+        f" OR EXISTS (SELECT 1 FROM {table(user_perms)} up"
+        f" INNER JOIN {table(perm)} p ON p.{col(perm, 'id')} = up.{col(user_perms, 'permission')}"
+        f" WHERE up.{col(user_perms, 'user')} = %s AND {is_the_permission})"
     )
 
 
@@ -70,7 +102,7 @@ def visible_plans(user) -> QuerySet[Plan]:
         return Plan.objects.all()
     admin_role = _holds_change_plan(user)
     member = Q(district__in=DistrictMembership.objects.filter(user=user).values("district"))
-    return Plan.objects.filter(member | admin_role)
+    return Plan.objects.filter(member | Q(admin_role))
 
 
 def in_visible_plans(user, queryset: QuerySet, plan_path: str = "plan") -> QuerySet:
