@@ -43,6 +43,20 @@ def _writers(context):
     return text, chinese_marker()
 
 
+def _source(v, line) -> str:
+    """The tag that says a value is counted from the ledger."""
+    return f' <span class="tag">{v(line.source_note)}</span>' if line.from_ledger else ""
+
+
+def _share_cells(v, row) -> str:
+    """Completion, expected progress and their gap, in percentage points."""
+    return (
+        f'<td class="num">{v(fmt_points(row.completion))}</td>'
+        f'<td class="num">{v(fmt_points(row.expected_share))}</td>'
+        f'<td class="num">{v(fmt_points(row.gap, signed=True))}</td>'
+    )
+
+
 def _day(value) -> str:
     """`{{ value|date:"Y-m-d" }}`: a date in ISO form, "" for none."""
     if value is None or value == "":
@@ -63,7 +77,6 @@ def attention_rows(context, lines) -> SafeString:
     parts = []
     for line in lines:
         target, row = line.target, line.row
-        source = f' <span class="tag">{v(line.source_note)}</span>' if line.from_ledger else ""
         units = zh(line.units_text)
         if not line.unit_names:
             units = f'<span class="missing">{units}</span>'
@@ -74,11 +87,8 @@ def attention_rows(context, lines) -> SafeString:
         parts.append(
             f'\n<tr><td><span class="code">{v(target.code)}</span> {zh(target.display_name)}'
             f"{commitment_tags(target)}"
-            f'<div class="value-line">{latest}{colon}{v(line.value_text)}{source}</div></td>'
-            f"<td>{verdict_cell(line.light, row)}</td>"
-            f'<td class="num">{v(fmt_points(row.completion))}</td>'
-            f'<td class="num">{v(fmt_points(row.expected_share))}</td>'
-            f'<td class="num">{v(fmt_points(row.gap, signed=True))}</td>'
+            f'<div class="value-line">{latest}{colon}{v(line.value_text)}{_source(v, line)}</div></td>'
+            f"<td>{verdict_cell(line.light, row)}</td>{_share_cells(v, row)}"
             f'<td class="nowrap">{v(_day(target.deadline))}</td><td>{units}</td><td>{lead}</td></tr>'
         )
     return mark_safe("".join(parts))  # every value escaped above
@@ -94,15 +104,11 @@ def target_rows(context, lines) -> SafeString:
     for line in lines:
         target, row = line.target, line.row
         value = v(line.value_text) if line.latest else f'<span class="missing">{v(line.value_text)}</span>'
-        source = f' <span class="tag">{v(line.source_note)}</span>' if line.from_ledger else ""
         parts.append(
             f'\n<tr><td class="code">{v(target.code)}</td>'
             f"<td>{zh(target.display_name)}{commitment_tags(target)}</td>"
-            f'<td class="nowrap">{v(line.goal_text)}</td><td>{value}{source}</td>'
-            f'<td class="num">{v(fmt_points(row.completion))}</td>'
-            f'<td class="num">{v(fmt_points(row.expected_share))}</td>'
-            f'<td class="num">{v(fmt_points(row.gap, signed=True))}</td>'
-            f"<td>{verdict_cell(line.light, row)}</td></tr>"
+            f'<td class="nowrap">{v(line.goal_text)}</td><td>{value}{_source(v, line)}</td>'
+            f"{_share_cells(v, row)}<td>{verdict_cell(line.light, row)}</td></tr>"
         )
     return mark_safe("".join(parts))  # every value escaped above
 
